@@ -1,0 +1,175 @@
+"""Fixtures shared by every app's tests: service gating and real Celery worker processes.
+
+Tests that need PostgreSQL or Redis carry ``@pytest.mark.postgres`` / ``@pytest.mark.redis``.
+Without the server they skip with the reason; with REQUIRE_SERVICES=1 (CI) they fail instead,
+so a CI run can never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def _postgres_problem() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://... (running on SQLite)"
+    return None
+
+
+def _redis_problem() -> str | None:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return "needs Redis: set REDIS_URL=redis://..."
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"needs Redis at {url}: {exc}"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    checks = {"postgres": _postgres_problem, "redis": _redis_problem}
+    for name, check in checks.items():
+        if item.get_closest_marker(name) is None:
+            continue
+        problem = check()
+        if problem is None:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test {problem}")
+        pytest.skip(problem)
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database the tests are using right now (the test database)."""
+    s = connection.settings_dict
+    user = s.get("USER") or ""
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+class WorkerProcess:
+    def __init__(self, proc: subprocess.Popen, queue: str, log: Path) -> None:
+        self.proc = proc
+        self.queue = queue
+        self.log = log
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Kill the whole process group (the main process and its pool children)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start real ``celery worker`` processes on the test database and the real broker.
+
+    Each call returns a running worker consuming a queue unique to this test, so no other
+    worker on the machine can take the test's messages. All are stopped at teardown.
+    """
+    started: list[WorkerProcess] = []
+    default_queue = f"test-{uuid.uuid4().hex[:12]}"
+
+    def start(
+        *,
+        queue: str = default_queue,
+        concurrency: int = 1,
+        pool: str = "prefork",
+        beat: bool = False,
+        extra_env: dict[str, str] | None = None,
+    ) -> WorkerProcess:
+        log = tmp_path / f"worker-{len(started)}.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocess(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "SIYU_VAR_DIR": str(tmp_path / "var"),
+            **(extra_env or {}),
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            str(concurrency),
+            "-P",
+            pool,
+            "--loglevel=INFO",
+            "-n",
+            f"w{len(started)}-{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        if beat:
+            cmd.append("-B")
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        worker = WorkerProcess(proc, queue, log)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill(signal.SIGTERM if worker.proc.poll() is None else signal.SIGKILL)
+
+
+def wait_for(predicate: Callable[[], object], *, timeout: float = 30.0, interval: float = 0.1):
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Tests run without collectstatic: serve static files from the app folders."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,65 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from crm import health
+from crm.models import Team, User, WorkerHeartbeat
+from crm.roles import Role
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 when either does not."""
+    db_ok, db_detail = health.database_status()
+    broker_ok, broker_detail = health.broker_status()
+    last = None
+    if db_ok:
+        beat = WorkerHeartbeat.objects.order_by("-seen").first()
+        last = beat.seen.isoformat() if beat else None
+    body = {
+        "status": "ok" if db_ok and broker_ok else "unavailable",
+        "database": db_detail,
+        "broker": broker_detail,
+        "worker_last_seen": last,
+    }
+    return JsonResponse(body, status=200 if db_ok and broker_ok else 503)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_curator and not user.is_superuser:
+        return render(request, "crm/home_curator.html")
+    if user.is_lead:
+        return render(request, "crm/home_lead.html", {"team": getattr(user, "led_team", None)})
+    if user.is_admin_role:
+        return render(request, "crm/home_admin.html")
+    return render(request, "crm/home_agent.html")
+
+
+@login_required
+def team_mine(request: HttpRequest) -> HttpResponse:
+    team = getattr(request.user, "led_team", None) or request.user.team
+    if team is None:
+        return render(request, "crm/team_none.html")
+    return redirect("team-detail", pk=team.pk)
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(Team.objects.visible_to(request.user).select_related("lead"), pk=pk)
+    members = (
+        User.objects.visible_to(request.user)
+        .filter(team=team, role__in=[Role.AGENT, Role.LEAD])
+        .order_by("role", "username")
+    )
+    return render(request, "crm/team_detail.html", {"team": team, "members": members})
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User.objects.visible_to(request.user).select_related("team"), pk=pk)
+    return render(request, "crm/user_detail.html", {"person": person})
