@@ -1,0 +1,55 @@
+"""Mobile numbers: parsed with ``phonenumbers`` (region CN), stored as E.164, shown masked."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+DEFAULT_REGION = "CN"
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def normalise_phone(raw: str, *, region: str = DEFAULT_REGION) -> str:
+    """Return the E.164 form (``+8613812345678``) of a mobile number, or "" for blank input.
+
+    Raises ``ValidationError`` (code ``invalid_phone``) for anything that is not a valid mobile
+    number. Spaces, dashes, brackets, a ``+86``/``0086`` prefix and full-width digits are fine.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("%(value)s is not a phone number.") % {"value": text}, code="invalid_phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) not in _MOBILE_TYPES
+    ):
+        raise ValidationError(
+            _("%(value)s is not a valid mobile number.") % {"value": text}, code="invalid_phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national_digits(e164: str) -> str:
+    """The number as dialled at home: ``13812345678`` for ``+8613812345678``."""
+    if not e164:
+        return ""
+    try:
+        return str(phonenumbers.parse(e164, None).national_number)
+    except phonenumbers.NumberParseException:
+        return e164.lstrip("+")
+
+
+def mask_phone(e164: str) -> str:
+    """``138****5678``: the first three and last four digits, the middle starred."""
+    digits = national_digits(e164)
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
