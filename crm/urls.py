@@ -15,7 +15,7 @@ urlpatterns = [
     path("team/", views.team_mine, name="team-mine"),
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

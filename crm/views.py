@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from crm import health
 from crm.models import Team, User, WorkerHeartbeat
@@ -63,3 +65,14 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.visible_to(request.user).select_related("team"), pk=pk)
     return render(request, "crm/user_detail.html", {"person": person})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; a signed-in user's choice is saved on their profile."""
+    response = django_set_language(request)
+    code = request.POST.get("language")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response

@@ -63,3 +63,21 @@ def test_logout_is_a_post(client):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_switching_language_is_saved_on_the_profile(client):
+    agent = AgentFactory(language="zh-hans")
+    client.force_login(agent)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert agent.language == "en"
+    assert client.get(reverse("home"))["Content-Language"] == "en"
+
+
+def test_switching_to_an_unknown_language_changes_nothing(client):
+    agent = AgentFactory(language="zh-hans")
+    client.force_login(agent)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    agent.refresh_from_db()
+    assert agent.language == "zh-hans"
