@@ -104,9 +104,7 @@ class ContentItemQuerySet(models.QuerySet):
         return self.filter(status=Status.APPROVED, has_block=False).in_date(on)
 
     def tagged(self, name: str) -> Self:
-        return self.filter(
-            Q(topic_tags__name=name) | Q(audience_tags__name=name)
-        ).distinct()
+        return self.filter(Q(topic_tags__name=name) | Q(audience_tags__name=name)).distinct()
 
 
 class ContentItem(models.Model):
