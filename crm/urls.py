@@ -16,6 +16,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,11 +4,17 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from contacts.api import views as contacts_api
 from crm.api.views import TeamViewSet, UserViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("personas", contacts_api.PersonaViewSet, basename="persona")
+router.register("contacts", contacts_api.ContactViewSet, basename="contact")
+router.register("imports", contacts_api.ImportViewSet, basename="contactimport")
+router.register("groups", contacts_api.GroupViewSet, basename="contactgroup")
+router.register("tags", contacts_api.TagViewSet, basename="contacttag")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),

@@ -1,0 +1,1 @@
+"""REST API for personas, contacts, groups, tags and imports (registered in crm/api/urls.py)."""

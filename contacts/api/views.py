@@ -1,0 +1,208 @@
+"""API viewsets. Reads start from ``visible_to``; writes are limited to the caller's own rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from contacts import selectors, services
+from contacts.api.serializers import (
+    BulkSerializer,
+    ContactImportSerializer,
+    ContactSerializer,
+    GroupSerializer,
+    ImportUploadSerializer,
+    PersonaSerializer,
+    TagSerializer,
+    service_errors,
+)
+from contacts.filters import ContactFilter
+from contacts.forms import BulkAction
+from contacts.models import Contact
+
+WRITE_ACTIONS = {"update", "partial_update", "destroy", "erase", "reveal_phone"}
+# Cursor pagination cannot page across NULLs; contacts never touched sort as of 1970.
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class TieBreakOrderingFilter(OrderingFilter):
+    """``?ordering=name`` becomes ``name, id``: every ordering ends in a unique column."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(term.lstrip("-") in {"id", "pk"} for term in ordering):
+            ordering.append("-id" if ordering[0].startswith("-") else "id")
+        return ordering
+
+
+FILTERS = [DjangoFilterBackend, TieBreakOrderingFilter]
+
+
+class OwnedWritesMixin:
+    """List and read what the caller may see; change only the caller's own rows (else 404)."""
+
+    def scope(self, queryset):
+        if self.action in WRITE_ACTIONS:
+            return queryset.owned_by(self.request.user)
+        return queryset
+
+
+class PersonaViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
+    serializer_class = PersonaSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filter_backends = FILTERS
+    filterset_fields = ["owner"]
+    ordering_fields = ["id", "nickname", "created"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return self.scope(selectors.persona_list(user=self.request.user))
+
+
+class TagViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
+    serializer_class = TagSerializer
+    filter_backends = FILTERS
+    filterset_fields = ["owner", "name"]
+    ordering_fields = ["id", "name", "contact_count"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return self.scope(selectors.tag_list(user=self.request.user))
+
+
+class GroupViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
+    serializer_class = GroupSerializer
+    filter_backends = FILTERS
+    filterset_fields = ["owner", "kind"]
+    ordering_fields = ["id", "name", "member_count"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return self.scope(selectors.group_list(user=self.request.user))
+
+    def perform_destroy(self, instance):
+        services.group_delete(group=instance)
+
+
+class ImportViewSet(viewsets.ReadOnlyModelViewSet):
+    """An import's status, progress and row errors."""
+
+    serializer_class = ContactImportSerializer
+    filter_backends = FILTERS
+    filterset_fields = ["status"]
+    ordering_fields = ["id", "created"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return selectors.import_list(user=self.request.user)
+
+
+class ContactViewSet(
+    OwnedWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Contacts. Erasure is ``POST {id}/erase/``; there is no DELETE (counts must stay)."""
+
+    serializer_class = ContactSerializer
+    filter_backends = FILTERS
+    filterset_class = ContactFilter
+    ordering_fields = ["warmth_ref", "last_touch", "name", "created", "id"]
+    ordering = ["-created", "-id"]
+
+    def get_queryset(self):
+        queryset = selectors.contact_list(user=self.request.user).annotate(
+            last_touch=Coalesce("last_interaction_at", Value(NEVER))
+        )
+        return self.scope(queryset)
+
+    @action(detail=True, methods=["post"], url_path="reveal-phone")
+    def reveal_phone(self, request: Request, pk=None) -> Response:
+        """The full mobile number of one of your contacts; audit-logged."""
+        contact = self.get_object()
+        return Response(
+            {"phone": services.contact_phone_reveal(contact=contact, actor=request.user)}
+        )
+
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk=None) -> Response:
+        """Erase the contact's personal data (PIPL); audit-logged; only counts remain."""
+        contact = self.get_object()
+        reason = str(request.data.get("reason", ""))[:200]
+        contact = services.contact_erase(contact=contact, actor=request.user, reason=reason)
+        return Response({"id": contact.pk, "erased_at": contact.erased_at})
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=ImportUploadSerializer,
+    )
+    def import_file(self, request: Request) -> Response:
+        """Upload a .csv or .xlsx file; returns the import (202) to poll at ``/imports/{id}/``."""
+        upload = ImportUploadSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        with service_errors():
+            contact_import = services.contact_import_start(
+                owner=request.user,
+                file=data["file"],
+                filename=data["file"].name,
+                on_duplicate=data["on_duplicate"],
+                persona=data.get("persona"),
+            )
+        location = reverse("api:contactimport-detail", args=[contact_import.pk])
+        body = ContactImportSerializer(contact_import).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> HttpResponse:
+        """Your contacts matching the filters, as ``?format=csv`` or ``xlsx``; audit-logged."""
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in {"csv", "xlsx"}:
+            return Response({"format": ["Choose csv or xlsx."]}, status=400)
+        queryset = self.filter_queryset(selectors.contact_list(user=request.user))
+        export = services.contacts_export(actor=request.user, contacts=queryset, fmt=fmt)
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+
+    @action(detail=False, methods=["post"], serializer_class=BulkSerializer)
+    def bulk(self, request: Request) -> Response:
+        """Tag, untag, move to a group or set the stage of many of your contacts at once."""
+        bulk = BulkSerializer(data=request.data, context={"request": request})
+        bulk.is_valid(raise_exception=True)
+        data = bulk.validated_data
+        user = request.user
+        chosen = Contact.objects.visible_to(user).filter(pk__in=data["ids"])
+        with service_errors():
+            if data["action"] == BulkAction.TAG:
+                count = services.contacts_tag(
+                    owner=user, contacts=chosen, tag_names=data["tag_names"]
+                )
+            elif data["action"] == BulkAction.UNTAG:
+                count = services.contacts_untag(owner=user, contacts=chosen, tags=data["tags"])
+            elif data["action"] == BulkAction.MOVE:
+                count = services.contacts_move_to_group(
+                    owner=user, contacts=chosen, group=data["group"]
+                )
+            else:
+                count = services.contacts_set_stage(
+                    owner=user, contacts=chosen, stage=data["stage"]
+                )
+        return Response({"updated": count})

@@ -1,0 +1,1 @@
+"""Contacts pages. Thin: validate, call a selector or a service, render."""
