@@ -1,0 +1,406 @@
+"""The compliance checker: rules as data, compiled once, matched in one pass.
+
+Design
+------
+A :class:`Checker` is built from a list of :class:`Rule` values (the Django side builds them
+from ``ComplianceRule`` rows; :data:`~content.compliance.STARTER_RULES` is the seed). Building
+does all the expensive work once:
+
+- every phrase of every rule, and every exception phrase, is normalised (see
+  :mod:`content.compliance.normalize`) and added to **one** Aho-Corasick automaton
+  (pyahocorasick). A key's value says which rules it is a hit for and which rules it is an
+  exception for, so one scan of the text finds all of them whatever the number of rules;
+- every pattern is compiled once (its literal ideographs normalised like the text).
+
+Checking a text: normalise it (C-speed path, lazy offset map), scan it once with the
+automaton, run the few regex patterns, apply the exceptions, then map the surviving spans back
+to the original text. Only findings pay for the offset map.
+
+Rule kinds
+----------
+``phrases`` / ``pattern``
+    Hits of the phrase list (automaton) and of the regex (on normalised text). A rule may
+    carry both. A hit is dropped when an exception span *of the same rule* overlaps it
+    (``不保本`` overlaps ``保本``; ``不保本保息`` still reads as a negation). Overlapping hits of
+    one rule merge into one finding (``稳赚`` inside ``稳赚不赔``). If the regex has a named group
+    whose name starts with ``hit`` the span is that group, otherwise the whole match; a named
+    group ``cn_id`` (a Chinese ID number) only counts when its check digit is right.
+    A pattern hit dropped by an exception is searched again one character later, so a
+    negation early in a sentence cannot hide a real hit after it.
+``required_disclosure``
+    ``phrases`` are triggers (分红险 …), ``product_lines`` also trigger (here they are not a
+    filter), ``exceptions`` are the disclosures that satisfy the rule anywhere in the text.
+    Triggered and not satisfied gives one finding on the first trigger word, or at 0..0 when
+    only the product line triggered.
+``persona_licence``
+    Runs only when the category is known and listed in ``categories``. Persona unknown
+    (content saved in the library): a ``warn`` finding at 0..0 unless ``pattern`` finds a
+    licence statement already in the text. Persona known (a post being scheduled or sent): the
+    rule's severity when the persona's licence number is not in the text, ``warn`` when the
+    licence is there but the persona's name is not.
+``library_only``
+    Enforced by the scheduler (only approved library content may be scheduled as an ad), not
+    by text: kept in the rule set so it is documented and editable, ignored by the Checker.
+
+Context
+-------
+``categories`` / ``product_lines`` restrict a rule when the context's value is known; an
+unknown value (``None``) does not exclude a rule, so a draft checked without context gets the
+stricter answer. The persona rule is the exception: it needs a known category.
+``severity_in_ads`` replaces ``severity`` when the category is ``ad``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from content.compliance.normalize import fold_pattern, normalize, normalize_fast
+
+PHRASES = "phrases"
+PATTERN = "pattern"
+REQUIRED_DISCLOSURE = "required_disclosure"
+PERSONA_LICENCE = "persona_licence"
+LIBRARY_ONLY = "library_only"
+KINDS = (PHRASES, PATTERN, REQUIRED_DISCLOSURE, PERSONA_LICENCE, LIBRARY_ONLY)
+SEVERITIES = ("block", "warn")
+CATEGORIES = ("story", "value", "ad")
+PRODUCT_LINES = (
+    "critical_illness",
+    "medical",
+    "accident",
+    "life",
+    "annuity",
+    "participating",
+    "universal",
+    "unit_linked",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compliance rule, as data. See the module docstring for what each kind does."""
+
+    code: str
+    kind: str
+    phrases: tuple[str, ...] = ()
+    pattern: str = ""
+    exceptions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    product_lines: tuple[str, ...] = ()
+    severity: str = "block"
+    severity_in_ads: str | None = None
+    message: str = ""
+    suggestion: str = ""
+    source: str = ""
+
+    def severity_for(self, category: str | None) -> str:
+        """The severity of this rule's findings in content of ``category``."""
+        if category == "ad" and self.severity_in_ads:
+            return self.severity_in_ads
+        return self.severity
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a text. ``start``/``end`` index the original text; ``end`` is exclusive.
+
+    A finding about something missing (R04 without a trigger word, R10) has ``start == end``
+    (0..0) and ``matched == ""``.
+    """
+
+    code: str
+    severity: str
+    message: str
+    suggestion: str
+    start: int
+    end: int
+    matched: str
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What is known about the text being checked; ``None`` means unknown."""
+
+    category: str | None = None
+    product_line: str | None = None
+    persona_licence: str | None = None
+    persona_name: str | None = None
+
+
+class RuleError(ValueError):
+    """A rule that cannot be compiled; ``code`` names it, the message says why."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10x98765432"
+
+
+def cn_id_valid(number: str) -> bool:
+    """True when an 18-character Chinese ID number (normalised, so ``x`` lower-case) checks out."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17]
+
+
+VALIDATORS = {"cn_id": cn_id_valid}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule's regex, the group that gives the span and the groups to validate."""
+
+    regex: re.Pattern[str]
+    hit_groups: tuple[str, ...]
+    validated: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which rules run for one context, by how they run."""
+
+    on: tuple[bool, ...]  # matching rules (phrases / pattern), indexed by rule
+    patterns: tuple[int, ...]
+    disclosures: tuple[int, ...]
+    personas: tuple[int, ...]
+
+
+class Checker:
+    """Compiled once from a rule list; ``check`` is reusable and safe to call from threads.
+
+    Raises :class:`RuleError` for a rule it cannot use (unknown kind or severity, a phrase
+    that normalises to nothing, a regex that does not compile).
+    """
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self._compiled: dict[int, _Compiled] = {}
+        entries: dict[str, tuple[set[int], set[int]]] = {}
+        for index, rule in enumerate(self.rules):
+            self._validate(rule)
+            if rule.kind == LIBRARY_ONLY:
+                continue
+            for phrase in rule.phrases:
+                entries.setdefault(self._key(rule, phrase), (set(), set()))[0].add(index)
+            for phrase in rule.exceptions:
+                entries.setdefault(self._key(rule, phrase), (set(), set()))[1].add(index)
+            if rule.pattern:
+                self._compiled[index] = self._compile(rule)
+        self._automaton = None
+        if entries:
+            automaton = ahocorasick.Automaton()
+            for key, (hits, excs) in entries.items():
+                automaton.add_word(key, (len(key), tuple(sorted(hits)), tuple(sorted(excs))))
+            automaton.make_automaton()
+            self._automaton = automaton
+        self._plans: dict[tuple[str | None, str | None], _Plan] = {}
+
+    # -- building ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _validate(rule: Rule) -> None:
+        if not rule.code:
+            raise RuleError("?", "a rule needs a code")
+        if rule.kind not in KINDS:
+            raise RuleError(rule.code, f"unknown kind {rule.kind!r}; one of {', '.join(KINDS)}")
+        for severity in (rule.severity, rule.severity_in_ads or "block"):
+            if severity not in SEVERITIES:
+                raise RuleError(rule.code, f"unknown severity {severity!r}")
+        for category in rule.categories:
+            if category not in CATEGORIES:
+                raise RuleError(rule.code, f"unknown category {category!r}")
+        for line in rule.product_lines:
+            if line not in PRODUCT_LINES:
+                raise RuleError(rule.code, f"unknown product line {line!r}")
+        if rule.kind in (PHRASES, PATTERN) and not (rule.phrases or rule.pattern):
+            raise RuleError(rule.code, "needs phrases or a pattern")
+        if rule.kind == REQUIRED_DISCLOSURE:
+            if not (rule.phrases or rule.product_lines):
+                raise RuleError(rule.code, "needs trigger phrases or product lines")
+            if not rule.exceptions:
+                raise RuleError(rule.code, "needs the disclosures that satisfy it (exceptions)")
+
+    @staticmethod
+    def _key(rule: Rule, phrase: str) -> str:
+        key = normalize(phrase)[0]
+        if not key:
+            raise RuleError(rule.code, f"phrase {phrase!r} is empty once normalised")
+        return key
+
+    @staticmethod
+    def _compile(rule: Rule) -> _Compiled:
+        try:
+            regex = re.compile(fold_pattern(rule.pattern))
+        except re.error as exc:
+            raise RuleError(rule.code, f"pattern does not compile: {exc}") from exc
+        names = tuple(regex.groupindex)
+        hit_groups = tuple(name for name in names if name.startswith("hit"))
+        validated = tuple((name, VALIDATORS[name]) for name in names if name in VALIDATORS)
+        return _Compiled(regex, hit_groups, validated)
+
+    def _plan(self, context: CheckContext) -> _Plan:
+        key = (context.category, context.product_line)
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        category, line = key
+        on = []
+        patterns, disclosures, personas = [], [], []
+        for index, rule in enumerate(self.rules):
+            in_category = not rule.categories or category is None or category in rule.categories
+            in_line = not rule.product_lines or line is None or line in rule.product_lines
+            runs = False
+            if rule.kind in (PHRASES, PATTERN):
+                runs = in_category and in_line
+                if runs and index in self._compiled:
+                    patterns.append(index)
+            elif rule.kind == REQUIRED_DISCLOSURE and in_category:
+                disclosures.append(index)
+            elif rule.kind == PERSONA_LICENCE and category is not None:
+                if not rule.categories or category in rule.categories:
+                    personas.append(index)
+            on.append(runs)
+        plan = _Plan(tuple(on), tuple(patterns), tuple(disclosures), tuple(personas))
+        if len(self._plans) < 1024:  # contexts come from a few choices; bound odd input
+            self._plans[key] = plan
+        return plan
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def check(self, text: str, context: CheckContext = CheckContext()) -> list[Finding]:  # noqa: B008
+        """Every finding for ``text`` in ``context``, sorted by start (then end, code).
+
+        Spans index ``text`` itself: ``text[f.start:f.end] == f.matched``.
+        """
+        plan = self._plan(context)
+        normal = normalize_fast(text)
+        norm = normal.text
+        on = plan.on
+        hits: list[tuple[int, int, int]] = []  # (rule, start, end) in normalised text
+        excs: dict[int, list[tuple[int, int]]] = {}
+        triggers: dict[int, tuple[int, int]] = {}
+        if self._automaton is not None and norm:
+            for last, (length, hit_rules, exc_rules) in self._automaton.iter(norm):
+                end = last + 1
+                start = end - length
+                for rule in hit_rules:
+                    if on[rule]:
+                        hits.append((rule, start, end))
+                    else:  # a disclosure rule's trigger: keep the first, longest one
+                        seen = triggers.get(rule)
+                        if seen is None or start < seen[0] or (start == seen[0] and end > seen[1]):
+                            triggers[rule] = (start, end)
+                for rule in exc_rules:
+                    excs.setdefault(rule, []).append((start, end))
+        if excs and hits:
+            hits = [h for h in hits if not _overlaps(excs.get(h[0]), h[1], h[2])]
+        for rule in plan.patterns:
+            self._search(rule, norm, excs.get(rule), hits)
+
+        found: list[tuple[int, int, int]] = []  # (rule, start, end) in the original text
+        if hits:
+            hits.sort()
+            rule, start, end = hits[0]
+            for r, s, e in hits[1:]:
+                if r == rule and s < end:  # overlapping hits of one rule: one finding
+                    end = max(end, e)
+                    continue
+                found.append((rule, *normal.span(start, end)))
+                rule, start, end = r, s, e
+            found.append((rule, *normal.span(start, end)))
+
+        findings = [self._finding(self.rules[r], s, e, text, context) for r, s, e in found]
+        for index in plan.disclosures:
+            rule = self.rules[index]
+            trigger = triggers.get(index)
+            if index in excs or (
+                trigger is None and context.product_line not in rule.product_lines
+            ):
+                continue
+            start, end = normal.span(*trigger) if trigger else (0, 0)
+            findings.append(self._finding(rule, start, end, text, context))
+        for index in plan.personas:
+            findings.extend(self._persona(index, norm, context))
+        findings.sort(key=lambda f: (f.start, f.end, f.code))
+        return findings
+
+    def _search(
+        self, index: int, norm: str, excs: list[tuple[int, int]] | None, hits: list
+    ) -> None:
+        compiled = self._compiled[index]
+        regex = compiled.regex
+        pos = 0
+        while pos <= len(norm):
+            m = regex.search(norm, pos)
+            if m is None:
+                return
+            start, end = m.span()
+            for name in compiled.hit_groups:
+                if m.start(name) >= 0:
+                    start, end = m.span(name)
+                    break
+            ok = end > start and not _overlaps(excs, start, end)
+            for name, valid in compiled.validated:
+                group = m.group(name)
+                if group is not None and not valid(group):
+                    ok = False
+            if ok:
+                hits.append((index, start, end))
+                pos = max(m.end(), m.start() + 1)
+            else:
+                pos = m.start() + 1
+
+    @staticmethod
+    def _finding(rule: Rule, start: int, end: int, text: str, context: CheckContext) -> Finding:
+        return Finding(
+            code=rule.code,
+            severity=rule.severity_for(context.category),
+            message=rule.message,
+            suggestion=rule.suggestion,
+            start=start,
+            end=end,
+            matched=text[start:end],
+        )
+
+    def _persona(self, index: int, norm: str, context: CheckContext) -> list[Finding]:
+        rule = self.rules[index]
+
+        def missing(severity: str) -> Finding:
+            return Finding(rule.code, severity, rule.message, rule.suggestion, 0, 0, "")
+
+        if context.persona_licence is None:
+            compiled = self._compiled.get(index)
+            if compiled is not None and compiled.regex.search(norm):
+                return []
+            return [missing("warn")]
+        licence = normalize(context.persona_licence)[0]
+        if not licence or licence not in norm:
+            return [missing(rule.severity_for(context.category))]
+        name = normalize(context.persona_name or "")[0]
+        if name and name not in norm:
+            return [missing("warn")]
+        return []
+
+
+def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:
+    if not spans:
+        return False
+    return any(s < end and start < e for s, e in spans)
+
+
+@cache
+def default_checker() -> Checker:
+    """A Checker over :data:`STARTER_RULES`, built once per process."""
+    from content.compliance.starter_rules import STARTER_RULES
+
+    return Checker(STARTER_RULES)
