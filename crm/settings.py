@@ -224,7 +224,40 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs. Due times live in the database; beat only says "go look" on a fixed tick.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.tasks.heartbeat", "schedule": 60.0},
+    # "Go look for due posts". A tick that waited longer than a minute is dropped: the next
+    # one does the same work, so stale ticks must not pile up behind a busy worker.
+    "scheduler-dispatch": {
+        "task": "scheduler.tasks.dispatch_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "scheduler-missed": {
+        "task": "scheduler.tasks.mark_missed",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
+
+# --- Scheduler dispatch (see scheduler/dispatch.py for the protocol) -----------------------
+# Publishers every due post goes through, by name: "reminder" (dashboard + optional e-mail),
+# "wecom_webhook" (a WeCom group robot).
+SCHEDULER_PUBLISHERS = env_list("SCHEDULER_PUBLISHERS", "reminder")
+# A claim is a lease: a worker that died mid-send loses its posts to another worker after
+# this long. It must exceed the slowest single publish (the webhook times out at 10 s).
+SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 120)
+SCHEDULER_BATCH_SIZE = env_int("SCHEDULER_BATCH_SIZE", 50)
+# One tick keeps claiming batches for at most this long, well inside the task time limits.
+SCHEDULER_TICK_BUDGET_SECONDS = env_int("SCHEDULER_TICK_BUDGET_SECONDS", 50)
+# A failing publisher is retried after 1, 2, 4, 8 minutes, then the post is marked failed.
+SCHEDULER_MAX_ATTEMPTS = env_int("SCHEDULER_MAX_ATTEMPTS", 5)
+SCHEDULER_RETRY_BASE_SECONDS = env_int("SCHEDULER_RETRY_BASE_SECONDS", 60)
+# A sent post not confirmed this long after its window closed becomes missed.
+SCHEDULER_MISSED_GRACE_MINUTES = env_int("SCHEDULER_MISSED_GRACE_MINUTES", 60)
+SCHEDULER_EMAIL_REMINDERS = env_bool("SCHEDULER_EMAIL_REMINDERS", False)
+SCHEDULER_WECOM_WEBHOOK_URL = env("SCHEDULER_WECOM_WEBHOOK_URL")
+# Tests only: seconds the reminder publisher waits after writing its row (a slow channel),
+# so a test can kill a worker mid-send.
+SCHEDULER_TEST_PUBLISH_DELAY = float(env("SCHEDULER_TEST_PUBLISH_DELAY", "0") or 0)
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,304 @@
+"""Dispatch: send every due post exactly once, however many workers and beats run.
+
+The database is the source of truth for what is due. Celery beat only sends "go look" ticks
+(``scheduler.tasks.dispatch_due``) every minute; no due time ever travels as a broker ETA or
+countdown, so a lost tick delays posts by one minute and a duplicated tick doubles nothing.
+
+Protocol, per tick (``dispatch_due``):
+
+1. **Claim.** In one short transaction, select up to ``SCHEDULER_BATCH_SIZE`` rows that are
+   ``scheduled``, due (``scheduled_at <= now``), past any retry back-off (``next_attempt_at``)
+   and either unclaimed or whose lease expired (``claimed_at`` older than
+   ``SCHEDULER_LEASE_SECONDS``), with ``SELECT ... FOR UPDATE SKIP LOCKED`` so concurrent
+   claimers take disjoint rows without waiting; stamp them with a fresh ``claim_token`` and
+   ``claimed_at`` by a conditional UPDATE that repeats the same conditions. The rows carrying
+   our token after commit are ours. (On SQLite, which has no row locks, the conditional
+   UPDATE alone decides.)
+2. **Renew, re-check.** Before sending each post, renew its lease with a conditional UPDATE
+   (token still ours, still scheduled); if that matches nothing, another worker took the post
+   after our lease expired, and we leave it. Compliance is checked again with the persona's
+   licence and name: a post that now has a block finding is *held*: moved back to the agent
+   (status ``rejected`` with the reason as the review comment) and the agent gets a "held"
+   reminder on the dashboard. Nothing is published.
+3. **Publish** through each configured publisher with the post's ``idempotency_key`` (fixed
+   when the post was created). A ``DispatchAttempt`` row records each try; a publisher that
+   already has a recorded success for this post is skipped (a unique partial constraint
+   allows one "ok" row per post and publisher).
+4. **Record** with a conditional UPDATE through ``post_transition``: ``scheduled -> sent``
+   only while the status is still ``scheduled`` and the claim token still ours. If it
+   matches nothing, someone else finished or changed the post; we write nothing more.
+   On a publisher error the row stays ``scheduled`` with ``attempts + 1``, ``last_error`` and
+   ``next_attempt_at = now + base * 2^(attempts-1)``, and the lease is released; after
+   ``SCHEDULER_MAX_ATTEMPTS`` the post moves to ``failed`` with the error shown to the agent.
+
+A worker that dies mid-send (SIGKILL, OOM, host lost) leaves its rows ``scheduled`` with its
+token. Nothing is lost: once the lease expires, the next tick on any worker claims them again
+and publishes with the *same* idempotency key. The reminder publisher keys its Reminder row
+on it (unique), so the post still ends with exactly one reminder; a success that was recorded
+before the death is not repeated at all. Celery's acks-late redelivery of the dead worker's
+tick is harmless for the same reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scheduler.models import (
+    AttemptOutcome,
+    DispatchAttempt,
+    MomentPost,
+    PostStatus,
+    Reminder,
+    ReminderKind,
+)
+from scheduler.publishers import PublishError, configured_publishers
+from scheduler.services import PostConflict, post_check, post_transition
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did: counts, for logs and the benchmark."""
+
+    claimed: int = 0
+    sent: int = 0
+    held: int = 0
+    retried: int = 0
+    failed: int = 0
+    lost_lease: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS)
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return (
+        Q(status=PostStatus.SCHEDULED, scheduled_at__lte=now)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
+    )
+
+
+def claim_batch(
+    *, size: int | None = None, now: dt.datetime | None = None
+) -> tuple[uuid.UUID, list[int]]:
+    """Claim up to ``size`` due posts for this caller; returns the claim token and their ids.
+
+    Disjoint from every concurrent claim (row locks skipped, not waited for) and from every
+    live lease.
+    """
+    now = now or timezone.now()
+    size = size or settings.SCHEDULER_BATCH_SIZE
+    token = uuid.uuid4()
+    with transaction.atomic():
+        candidates = list(
+            MomentPost.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now))
+            .order_by("scheduled_at", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not candidates:
+            return token, []
+        MomentPost.objects.filter(_claimable(now), pk__in=candidates).update(
+            claim_token=token, claimed_at=now
+        )
+    ids = list(
+        MomentPost.objects.filter(claim_token=token)
+        .order_by("scheduled_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return token, ids
+
+
+def _renew(post_id: int, token: uuid.UUID) -> bool:
+    return (
+        MomentPost.objects.filter(
+            pk=post_id, status=PostStatus.SCHEDULED, claim_token=token
+        ).update(claimed_at=timezone.now())
+        == 1
+    )
+
+
+def _hold(post: MomentPost, token: uuid.UUID) -> bool:
+    """Send the post back to its agent: the send-time check found a block."""
+    reasons = "; ".join(f["message"] for f in post.block_findings)
+    note = _("Held at send time by compliance: %(reasons)s") % {"reasons": reasons}
+    try:
+        with transaction.atomic():
+            post_transition(
+                post=post,
+                to=PostStatus.REJECTED,
+                by=None,
+                note=note,
+                claim_token=token,
+                changes={
+                    "review_comment": note,
+                    "reviewed_by": None,
+                    "reviewed_at": timezone.now(),
+                    "findings": post.findings,
+                    "has_block": True,
+                    "checked_at": post.checked_at,
+                },
+            )
+            Reminder.objects.create(
+                owner=post.persona.owner,
+                post=post,
+                kind=ReminderKind.POST_HELD,
+                text=note,
+                image_paths=[],
+            )
+    except PostConflict:
+        return False
+    return True
+
+
+def _publish_all(post: MomentPost, token: uuid.UUID) -> str | None:
+    """Run every configured publisher not yet recorded as done; returns the first error."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    done = set(
+        DispatchAttempt.objects.filter(post=post, outcome=AttemptOutcome.OK).values_list(
+            "publisher", flat=True
+        )
+    )
+    for publisher in configured_publishers():
+        if publisher.name in done:
+            continue
+        attempt = DispatchAttempt.objects.create(
+            post=post,
+            publisher=publisher.name,
+            claim_token=token,
+            worker=worker,
+            started_at=timezone.now(),
+        )
+        try:
+            receipt = publisher.publish(post=post, idempotency_key=post.idempotency_key)
+        except PublishError as exc:
+            attempt.outcome, attempt.error = AttemptOutcome.ERROR, str(exc)
+            attempt.finished_at = timezone.now()
+            attempt.save(update_fields=["outcome", "error", "finished_at"])
+            return f"{publisher.name}: {exc}"
+        attempt.outcome, attempt.receipt = AttemptOutcome.OK, receipt[:200]
+        attempt.finished_at = timezone.now()
+        try:
+            with transaction.atomic():
+                attempt.save(update_fields=["outcome", "receipt", "finished_at"])
+        except IntegrityError:
+            # Another worker (after our lease expired) recorded this publisher's success.
+            DispatchAttempt.objects.filter(pk=attempt.pk).update(
+                outcome=AttemptOutcome.ERROR,
+                error="duplicate: already published by another worker",
+                finished_at=timezone.now(),
+            )
+    return None
+
+
+def _retry_or_fail(post: MomentPost, token: uuid.UUID, error: str, report: TickReport) -> None:
+    attempts = post.attempts + 1
+    if attempts >= settings.SCHEDULER_MAX_ATTEMPTS:
+        try:
+            post_transition(
+                post=post,
+                to=PostStatus.FAILED,
+                by=None,
+                note=error,
+                claim_token=token,
+                changes={"attempts": attempts, "last_error": error},
+            )
+            report.failed += 1
+        except PostConflict:
+            report.lost_lease += 1
+        return
+    backoff = settings.SCHEDULER_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    updated = MomentPost.objects.filter(
+        pk=post.pk, status=PostStatus.SCHEDULED, claim_token=token
+    ).update(
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=backoff),
+        claim_token=None,
+        claimed_at=None,
+        updated=timezone.now(),
+    )
+    if updated:
+        report.retried += 1
+    else:
+        report.lost_lease += 1
+
+
+def dispatch_post(post_id: int, token: uuid.UUID, report: TickReport) -> None:
+    """Steps 2-4 of the protocol for one claimed post."""
+    if not _renew(post_id, token):
+        report.lost_lease += 1
+        return
+    post = MomentPost.objects.select_related("persona__owner").get(pk=post_id)
+    post_check(post=post)
+    if post.has_block:
+        if _hold(post, token):
+            report.held += 1
+        else:
+            report.lost_lease += 1
+        return
+    error = _publish_all(post, token)
+    if error:
+        log.warning("post %s: publish failed: %s", post_id, error)
+        _retry_or_fail(post, token, error, report)
+        return
+    try:
+        post_transition(
+            post=post,
+            to=PostStatus.SENT,
+            by=None,
+            note=_("sent"),
+            claim_token=token,
+            changes={
+                "findings": post.findings,
+                "has_block": False,
+                "checked_at": post.checked_at,
+                "attempts": post.attempts + 1,
+                "last_error": "",
+            },
+        )
+        report.sent += 1
+    except PostConflict:
+        report.lost_lease += 1
+
+
+def dispatch_due(*, budget_seconds: float | None = None) -> TickReport:
+    """One tick: claim and send batches of due posts until none is left or the time budget
+    is spent (at least one batch). Safe to run any number of times concurrently."""
+    budget = settings.SCHEDULER_TICK_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    report = TickReport()
+    while True:
+        token, ids = claim_batch()
+        if not ids:
+            break
+        report.batches += 1
+        report.claimed += len(ids)
+        for post_id in ids:
+            try:
+                dispatch_post(post_id, token, report)
+            except Exception as exc:
+                # One broken post must not stop the batch; its lease expires and it is
+                # retried by a later tick, and the error is in the log.
+                log.exception("post %s: dispatch crashed", post_id)
+                report.errors.append(f"{post_id}: {exc}")
+        if time.monotonic() >= deadline:
+            break
+    return report

@@ -1,0 +1,357 @@
+"""Writes on posts and windows. Every status change goes through ``post_transition``.
+
+``post_transition`` is the one state machine: it refuses a move the table below does not
+allow, changes the row with a conditional UPDATE (status still what the caller read, and for
+dispatch the claim token still the caller's), and records who, when and why in
+``PostTransition``. The wrappers (``post_submit``, ``post_approve`` ...) add who may do it and
+what else changes. Refusals raise ``PostRefused`` (a ValidationError: views answer 4xx);
+losing a race raises ``PostConflict`` (views answer 409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from content.models import ContentItem
+from content.services import check_text, finding_as_dict
+from crm.models import User
+from crm.roles import Role
+from crm.scoping import sees_everything
+from scheduler.models import MomentPost, PostingWindow, PostStatus, PostTransition
+
+S = PostStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.PENDING_REVIEW, S.SCHEDULED, S.CANCELLED}),
+    S.PENDING_REVIEW: frozenset({S.SCHEDULED, S.REJECTED, S.CANCELLED}),
+    # scheduled -> rejected: the lead withdraws approval, or the send-time check holds it.
+    S.SCHEDULED: frozenset({S.SENT, S.REJECTED, S.FAILED, S.CANCELLED}),
+    S.SENT: frozenset({S.POSTED, S.MISSED}),
+    # A sent-back post is edited and resubmitted (re-checked), or dropped.
+    S.REJECTED: frozenset({S.PENDING_REVIEW, S.SCHEDULED, S.CANCELLED}),
+    # The agent may still confirm a post that went out late.
+    S.MISSED: frozenset({S.POSTED}),
+    S.FAILED: frozenset({S.SCHEDULED, S.CANCELLED}),
+    S.POSTED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+EDITABLE = frozenset({S.DRAFT, S.REJECTED})
+MOVABLE = frozenset({S.DRAFT, S.PENDING_REVIEW, S.SCHEDULED, S.REJECTED, S.FAILED})
+# Statuses a re-plan keeps; the rest of the range is free to plan again.
+KEPT_BY_REPLAN = frozenset({S.SCHEDULED, S.SENT, S.POSTED, S.MISSED})
+
+
+class PostRefused(ValidationError):
+    """A change the workflow, the compliance report or the user's role does not allow."""
+
+
+class PostConflict(PostRefused):
+    """The post changed under us (another user, or another dispatch worker): nothing written."""
+
+
+def _owner(post: MomentPost) -> User:
+    return post.persona.owner
+
+
+def may_edit(user: User | None, post: MomentPost) -> bool:
+    """The persona's agent (and administrators) edit, submit, move, cancel and confirm."""
+    return user is not None and (user.pk == _owner(post).pk or sees_everything(user))
+
+
+def may_review(user: User | None, post: MomentPost) -> bool:
+    """The lead of the agent's team (and administrators) approve and send back."""
+    if user is None:
+        return False
+    if sees_everything(user):
+        return True
+    team = _owner(post).team
+    return user.role == Role.LEAD and team is not None and team.lead_id == user.pk
+
+
+def needs_approval(post: MomentPost) -> bool:
+    """The team's "posts need the lead's approval" setting; a lead's own posts skip review."""
+    owner = _owner(post)
+    team = owner.team
+    return team is not None and team.posts_need_approval and team.lead_id != owner.pk
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PostRefused(message, code="forbidden")
+
+
+@transaction.atomic
+def post_transition(
+    *,
+    post: MomentPost,
+    to: str,
+    by: User | None,
+    note: str = "",
+    claim_token: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> MomentPost:
+    """Move ``post`` to status ``to`` and record it; returns the post as now stored.
+
+    The UPDATE only matches while the row still has the status the caller read (and, when
+    ``claim_token`` is given, the caller's lease), so two concurrent movers cannot both win:
+    the loser gets ``PostConflict`` and nothing is written. ``changes`` are further fields
+    set in the same UPDATE. ``by`` is None for the system (dispatch, the missed job).
+    """
+    target = PostStatus(to)
+    source = post.status
+    if target not in TRANSITIONS[source]:
+        raise PostRefused(
+            _("A post cannot go from %(from)s to %(to)s.")
+            % {"from": PostStatus(source).label, "to": target.label},
+            code="illegal_transition",
+        )
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": target, "updated": now, **(changes or {})}
+    if target == S.SENT:
+        fields["sent_at"] = now
+    if target == S.POSTED:
+        fields["posted_at"] = now
+    if source == S.SCHEDULED:
+        # Leaving "scheduled" ends any dispatch lease on the row.
+        fields.update(claim_token=None, claimed_at=None, next_attempt_at=None)
+    if target == S.SCHEDULED:
+        fields.update(attempts=0, last_error="", next_attempt_at=None)
+    rows = MomentPost.objects.filter(pk=post.pk, status=source)
+    if claim_token is not None:
+        rows = rows.filter(claim_token=claim_token)
+    if rows.update(**fields) != 1:
+        raise PostConflict(
+            _("This post was changed by someone else; reload and try again."), code="conflict"
+        )
+    PostTransition.objects.create(
+        post=post, at=now, by=by, from_status=source, to_status=target, note=note
+    )
+    for name, value in fields.items():
+        setattr(post, name, value)
+    return post
+
+
+def post_check(*, post: MomentPost) -> list[dict[str, Any]]:
+    """Check the post's text with the persona's licence and name; store the report on the
+    instance (not saved). Afterwards ``post.has_block`` says whether it may go out."""
+    persona = post.persona
+    found = check_text(
+        text=post.text,
+        category=post.category,
+        product_line=post.product_line or None,
+        persona_licence=persona.licence_number or None,
+        persona_name=persona.nickname or None,
+    )
+    post.findings = [finding_as_dict(f, "text") for f in found]
+    post.has_block = any(f["severity"] == "block" for f in post.findings)
+    post.checked_at = timezone.now()
+    return post.findings
+
+
+def _check_changes(post: MomentPost) -> dict[str, Any]:
+    post_check(post=post)
+    return {"findings": post.findings, "has_block": post.has_block, "checked_at": post.checked_at}
+
+
+def _block_message(post: MomentPost) -> str:
+    reasons = "; ".join(f["message"] for f in post.block_findings)
+    return _("Compliance blocks this post: %(reasons)s") % {"reasons": reasons}
+
+
+def post_submit(*, post: MomentPost, by: User) -> MomentPost:
+    """Send a draft or sent-back post on: to review, or straight to scheduled when the team
+    needs no approval. Re-checked first; refused while a block finding remains."""
+    _require(may_edit(by, post), _("Only the persona's agent can submit this post."))
+    changes = _check_changes(post)
+    if post.has_block:
+        MomentPost.objects.filter(pk=post.pk).update(**changes)
+        raise PostRefused(_block_message(post), code="compliance_block")
+    target = S.PENDING_REVIEW if needs_approval(post) else S.SCHEDULED
+    return post_transition(post=post, to=target, by=by, note=_("submitted"), changes=changes)
+
+
+def post_approve(*, post: MomentPost, by: User, comment: str = "") -> MomentPost:
+    """The lead approves a post in review: it is scheduled to go out at its time."""
+    _require(may_review(by, post), _("Only the team lead can approve this post."))
+    changes = _check_changes(post)
+    if post.has_block:
+        raise PostRefused(_block_message(post), code="compliance_block")
+    if post.window_ends_at <= timezone.now():
+        raise PostRefused(
+            _("This post's window has passed; move it to another window first."), code="past"
+        )
+    changes.update(review_comment=comment, reviewed_by=by, reviewed_at=timezone.now())
+    return post_transition(post=post, to=S.SCHEDULED, by=by, note=comment, changes=changes)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    done: list[MomentPost]
+    refused: list[tuple[MomentPost, str]]
+
+
+def post_approve_many(*, posts: Iterable[MomentPost], by: User, comment: str = "") -> BulkResult:
+    """Approve a batch (a whole week); each post on its own, refusals reported with reasons."""
+    done, refused = [], []
+    for post in posts:
+        try:
+            done.append(post_approve(post=post, by=by, comment=comment))
+        except PostRefused as exc:
+            refused.append((post, " ".join(exc.messages)))
+    return BulkResult(done, refused)
+
+
+def post_reject(*, post: MomentPost, by: User, comment: str) -> MomentPost:
+    """Send a post back to its agent with the lead's comment (required)."""
+    _require(may_review(by, post), _("Only the team lead can send this post back."))
+    if not comment.strip():
+        raise PostRefused({"comment": [_("Say what to change.")]}, code="required")
+    changes = {"review_comment": comment.strip(), "reviewed_by": by, "reviewed_at": timezone.now()}
+    return post_transition(post=post, to=S.REJECTED, by=by, note=comment, changes=changes)
+
+
+def post_edit(*, post: MomentPost, by: User, text: str) -> MomentPost:
+    """The agent rewrites a draft or sent-back post; the new text is checked at once."""
+    _require(may_edit(by, post), _("Only the persona's agent can edit this post."))
+    if post.status not in EDITABLE:
+        raise PostRefused(_("Only a draft or sent-back post can be edited."), code="not_editable")
+    if not text.strip():
+        raise PostRefused({"text": [_("The post needs text.")]}, code="required")
+    post.text = text
+    changes = _check_changes(post)
+    updated = MomentPost.objects.filter(pk=post.pk, status=post.status).update(
+        text=text, updated=timezone.now(), **changes
+    )
+    if updated != 1:
+        raise PostConflict(_("This post was changed by someone else; reload and try again."))
+    return post
+
+
+def post_mark_posted(*, post: MomentPost, by: User) -> MomentPost:
+    """The agent confirms the post is on Moments; the content item counts one more use."""
+    _require(may_edit(by, post), _("Only the persona's agent can confirm this post."))
+    with transaction.atomic():
+        post = post_transition(post=post, to=S.POSTED, by=by, note=_("confirmed posted"))
+        if post.content_id:
+            ContentItem.objects.filter(pk=post.content_id).update(
+                times_posted=F("times_posted") + 1
+            )
+    return post
+
+
+def post_cancel(*, post: MomentPost, by: User, note: str = "") -> MomentPost:
+    """The agent (or the lead) drops a post that has not gone out."""
+    _require(may_edit(by, post) or may_review(by, post), _("You cannot cancel this post."))
+    return post_transition(post=post, to=S.CANCELLED, by=by, note=note or _("cancelled"))
+
+
+def post_retry(*, post: MomentPost, by: User) -> MomentPost:
+    """Schedule a failed post again (after the agent fixed the channel's configuration)."""
+    _require(may_edit(by, post), _("Only the persona's agent can retry this post."))
+    return post_transition(post=post, to=S.SCHEDULED, by=by, note=_("retry"))
+
+
+def slot_time(
+    *, window: PostingWindow, day: dt.date, tz: Any, minute: int
+) -> tuple[dt.datetime, dt.datetime]:
+    """The exact time ``minute`` minutes into ``window`` on ``day`` and the window's end."""
+    start, end = window.bounds_on(day, tz)
+    at = start + dt.timedelta(minutes=minute)
+    if at >= end:
+        raise PostRefused(_("That time is outside the window."), code="outside_window")
+    return at, end
+
+
+def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date) -> MomentPost:
+    """Move a post to another window and/or day, keeping its minute inside the window where it
+    fits. Compliance is checked again; a scheduled post that now fails is sent back."""
+    _require(may_edit(by, post) or may_review(by, post), _("You cannot move this post."))
+    if post.status not in MOVABLE:
+        raise PostRefused(_("A post that went out cannot be moved."), code="not_movable")
+    owner = _owner(post)
+    if window not in PostingWindow.objects.effective_for(owner):
+        raise PostRefused({"window": [_("Not one of this agent's windows.")]}, code="window")
+    if not window.runs_on(day):
+        raise PostRefused({"day": [_("This window is not open on that day.")]}, code="weekday")
+    tz = owner.tzinfo
+    old_local = post.scheduled_at.astimezone(tz)
+    old_start = (
+        dt.datetime.combine(old_local.date(), post.window.start, tzinfo=tz)
+        if post.window
+        else old_local
+    )
+    start, end = window.bounds_on(day, tz)
+    length = int((end - start).total_seconds() // 60)
+    offset = int((old_local - old_start).total_seconds() // 60)
+    minute = min(max(offset, 1), length - 1)
+    scheduled_at, ends_at = slot_time(window=window, day=day, tz=tz, minute=minute)
+    if scheduled_at <= timezone.now():
+        raise PostRefused({"day": [_("That time has already passed.")]}, code="past")
+    changes = _check_changes(post)
+    old = f"{old_local:%Y-%m-%d %H:%M} {post.window_name}"
+    new = f"{scheduled_at:%Y-%m-%d %H:%M} {window.name}"
+    with transaction.atomic():
+        updated = MomentPost.objects.filter(pk=post.pk, status=post.status).update(
+            window=window,
+            window_name=window.name,
+            scheduled_at=scheduled_at,
+            window_ends_at=ends_at,
+            updated=timezone.now(),
+            **changes,
+        )
+        if updated != 1:
+            raise PostConflict(_("This post was changed by someone else; reload and try again."))
+        post.window, post.window_name = window, window.name
+        post.scheduled_at, post.window_ends_at = scheduled_at, ends_at
+        PostTransition.objects.create(
+            post=post,
+            at=timezone.now(),
+            by=by,
+            from_status=post.status,
+            to_status=post.status,
+            note=_("moved from %(old)s to %(new)s") % {"old": old, "new": new},
+        )
+        if post.has_block and post.status == S.SCHEDULED:
+            post = post_transition(
+                post=post,
+                to=S.REJECTED,
+                by=None,
+                note=_block_message(post),
+                changes={"review_comment": _block_message(post)},
+            )
+    return post
+
+
+def missed_grace() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.SCHEDULER_MISSED_GRACE_MINUTES)
+
+
+def posts_mark_missed(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Sent posts not confirmed by their window's end plus the grace period become missed.
+
+    Returns how many changed. Safe to run concurrently: each row moves by a conditional
+    update, and a row another run (or the agent's "posted") took first is skipped.
+    """
+    cutoff = (now or timezone.now()) - missed_grace()
+    due = list(
+        MomentPost.objects.filter(status=S.SENT, window_ends_at__lt=cutoff).order_by(
+            "window_ends_at", "pk"
+        )[:limit]
+    )
+    moved = 0
+    for post in due:
+        try:
+            post_transition(post=post, to=S.MISSED, by=None, note=_("not confirmed in time"))
+            moved += 1
+        except PostConflict:
+            continue
+    return moved

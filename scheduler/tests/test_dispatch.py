@@ -1,0 +1,223 @@
+"""Dispatch in-process: claim, re-check, publish, record; retries, holds, the missed job.
+
+The multi-process guarantees (many workers, a killed worker) are in test_dispatch_workers.py.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from content.models import ComplianceRule
+from scheduler import dispatch
+from scheduler.models import (
+    AttemptOutcome,
+    DispatchAttempt,
+    MomentPost,
+    PostStatus,
+    PostTransition,
+    Reminder,
+    ReminderKind,
+)
+from scheduler.publishers import ReminderPublisher
+from scheduler.services import posts_mark_missed
+from scheduler.tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+S = PostStatus
+
+
+def due_post(**kwargs):
+    now = timezone.now()
+    kwargs.setdefault("scheduled_at", now - dt.timedelta(minutes=1))
+    kwargs.setdefault("window_ends_at", now + dt.timedelta(minutes=30))
+    return PostFactory(status=S.SCHEDULED, **kwargs)
+
+
+def test_a_due_post_is_sent_once_as_a_dashboard_reminder():
+    post = due_post(image_paths=["content/1/a.jpg"])
+    report = dispatch.dispatch_due()
+    assert (report.claimed, report.sent) == (1, 1)
+    post.refresh_from_db()
+    assert post.status == S.SENT and post.sent_at is not None and post.claim_token is None
+    reminder = Reminder.objects.get(post=post)
+    assert (reminder.owner, reminder.kind, reminder.text, reminder.image_paths) == (
+        post.persona.owner,
+        ReminderKind.POST_READY,
+        post.text,
+        ["content/1/a.jpg"],
+    )
+    assert reminder.idempotency_key == post.idempotency_key
+    attempt = DispatchAttempt.objects.get(post=post)
+    assert (attempt.publisher, attempt.outcome) == ("reminder", AttemptOutcome.OK)
+    transition = PostTransition.objects.get(post=post)
+    assert (transition.by, transition.from_status, transition.to_status) == (
+        None,
+        S.SCHEDULED,
+        S.SENT,
+    )
+
+    again = dispatch.dispatch_due()
+    assert again.claimed == 0
+    assert Reminder.objects.count() == 1
+
+
+def test_only_due_scheduled_posts_past_their_backoff_are_claimed():
+    due = due_post()
+    PostFactory(status=S.SCHEDULED, scheduled_at=timezone.now() + dt.timedelta(minutes=5))
+    PostFactory(status=S.PENDING_REVIEW, scheduled_at=timezone.now() - dt.timedelta(minutes=5))
+    due_post(next_attempt_at=timezone.now() + dt.timedelta(minutes=1))
+    token, ids = dispatch.claim_batch()
+    assert ids == [due.pk]
+    assert MomentPost.objects.get(pk=due.pk).claim_token == token
+
+
+def test_a_live_lease_is_not_claimed_twice_but_an_expired_one_is(settings):
+    post = due_post()
+    _, first = dispatch.claim_batch()
+    _, second = dispatch.claim_batch()
+    assert (first, second) == ([post.pk], [])
+    with time_machine.travel(
+        timezone.now() + dt.timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS + 1)
+    ):
+        token, third = dispatch.claim_batch()
+    assert third == [post.pk]
+    assert MomentPost.objects.get(pk=post.pk).claim_token == token
+
+
+def test_a_post_whose_worker_died_after_publishing_is_resent_with_the_same_key(settings):
+    post = due_post()
+    token, _ = dispatch.claim_batch()
+    # The dead worker got as far as publishing: its reminder exists, the post is not recorded.
+    ReminderPublisher().publish(post=post, idempotency_key=post.idempotency_key)
+    later = timezone.now() + dt.timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS + 1)
+    with time_machine.travel(later):
+        report = dispatch.dispatch_due()
+    assert report.sent == 1
+    post.refresh_from_db()
+    assert post.status == S.SENT and post.claim_token != token
+    assert Reminder.objects.filter(post=post).count() == 1
+
+
+def test_the_old_lease_holder_cannot_record_after_losing_the_post(settings):
+    post = due_post()
+    old_token, _ = dispatch.claim_batch()
+    later = timezone.now() + dt.timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS + 1)
+    with time_machine.travel(later):
+        dispatch.claim_batch()
+    report = dispatch.TickReport()
+    dispatch.dispatch_post(post.pk, old_token, report)
+    assert report.lost_lease == 1 and report.sent == 0
+    assert not Reminder.objects.exists()
+
+
+def test_a_post_that_now_fails_compliance_is_held_and_the_agent_told():
+    post = due_post(text="这款产品稳赚不赔")
+    ComplianceRule.objects.create(
+        code="T91", kind="phrases", phrases="稳赚", severity="block", message="承诺收益"
+    )
+    report = dispatch.dispatch_due()
+    assert report.held == 1 and report.sent == 0
+    post.refresh_from_db()
+    assert post.status == S.REJECTED and post.has_block
+    assert "承诺收益" in post.review_comment
+    held = Reminder.objects.get(post=post)
+    assert held.kind == ReminderKind.POST_HELD and "承诺收益" in held.text
+    assert held.owner == post.persona.owner
+    assert not DispatchAttempt.objects.exists()
+
+
+def test_a_failing_publisher_is_retried_with_backoff_then_failed(settings, robot):
+    settings.SCHEDULER_PUBLISHERS = ["wecom_webhook"]
+    settings.SCHEDULER_WECOM_WEBHOOK_URL = robot.url
+    settings.SCHEDULER_MAX_ATTEMPTS = 3
+    settings.SCHEDULER_RETRY_BASE_SECONDS = 60
+    robot.answer = {"errcode": 93000, "errmsg": "invalid webhook url"}
+    post = due_post()
+    start = timezone.now()
+
+    dispatch.dispatch_due()
+    post.refresh_from_db()
+    assert (post.status, post.attempts) == (S.SCHEDULED, 1)
+    assert "93000" in post.last_error
+    assert dt.timedelta(seconds=59) < post.next_attempt_at - start < dt.timedelta(seconds=62)
+    assert dispatch.dispatch_due().claimed == 0  # backing off
+
+    with time_machine.travel(start + dt.timedelta(seconds=61)):
+        dispatch.dispatch_due()
+    post.refresh_from_db()
+    assert post.attempts == 2
+    assert dt.timedelta(seconds=180) < post.next_attempt_at - start < dt.timedelta(seconds=183)
+
+    with time_machine.travel(start + dt.timedelta(seconds=182)):
+        dispatch.dispatch_due()
+    post.refresh_from_db()
+    assert (post.status, post.attempts) == (S.FAILED, 3)
+    assert "invalid webhook url" in post.last_error
+    assert len(robot.requests) == 3
+    assert DispatchAttempt.objects.filter(post=post, outcome=AttemptOutcome.ERROR).count() == 3
+
+
+def test_the_wecom_robot_gets_the_text_as_json(settings, robot):
+    settings.SCHEDULER_PUBLISHERS = ["reminder", "wecom_webhook"]
+    settings.SCHEDULER_WECOM_WEBHOOK_URL = robot.url
+    post = due_post()
+    assert dispatch.dispatch_due().sent == 1
+    [request] = robot.requests
+    assert request["body"]["msgtype"] == "text"
+    assert post.text in request["body"]["text"]["content"]
+    assert request["key"] == str(post.idempotency_key)
+    assert Reminder.objects.filter(post=post).count() == 1
+
+
+def test_a_publisher_already_done_is_not_repeated_on_retry(settings, robot):
+    settings.SCHEDULER_PUBLISHERS = ["wecom_webhook", "reminder"]
+    settings.SCHEDULER_WECOM_WEBHOOK_URL = robot.url
+    post = due_post()
+    settings.SCHEDULER_EMAIL_REMINDERS = True
+    post.persona.owner.email = "agent@example.com"
+    post.persona.owner.save()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    robot.status = 200
+    dispatch.dispatch_due()
+    post.refresh_from_db()
+    assert post.status == S.SENT
+    assert len(robot.requests) == 1 and len(mail.outbox) == 1
+    assert post.text in mail.outbox[0].body
+
+
+def test_the_unreachable_robot_is_an_error_not_a_crash(settings):
+    settings.SCHEDULER_PUBLISHERS = ["wecom_webhook"]
+    settings.SCHEDULER_WECOM_WEBHOOK_URL = "http://127.0.0.1:9/nothing-listens-here"
+    post = due_post()
+    report = dispatch.dispatch_due()
+    assert report.retried == 1 and not report.errors
+    post.refresh_from_db()
+    assert "unreachable" in post.last_error.lower() or "WeCom" in post.last_error
+
+
+def test_email_goes_once_even_when_the_post_is_published_twice(settings):
+    settings.SCHEDULER_EMAIL_REMINDERS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    post = due_post()
+    post.persona.owner.email = "agent@example.com"
+    post.persona.owner.save()
+    publisher = ReminderPublisher()
+    publisher.publish(post=post, idempotency_key=post.idempotency_key)
+    publisher.publish(post=post, idempotency_key=post.idempotency_key)
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.get(post=post).emailed_at is not None
+
+
+def test_sent_posts_unconfirmed_after_window_and_grace_become_missed(settings):
+    settings.SCHEDULER_MISSED_GRACE_MINUTES = 60
+    now = timezone.now()
+    late = PostFactory(status=S.SENT, window_ends_at=now - dt.timedelta(minutes=61))
+    in_grace = PostFactory(status=S.SENT, window_ends_at=now - dt.timedelta(minutes=59))
+    posted = PostFactory(status=S.POSTED, window_ends_at=now - dt.timedelta(hours=5))
+    assert posts_mark_missed(now=now) == 1
+    statuses = {p.pk: p.status for p in MomentPost.objects.all()}
+    assert statuses == {late.pk: S.MISSED, in_grace.pk: S.SENT, posted.pk: S.POSTED}
+    assert PostTransition.objects.get(post=late).to_status == S.MISSED
