@@ -172,10 +172,13 @@ class ContactViewSet(
 
     @action(detail=False, methods=["get"])
     def export(self, request: Request) -> HttpResponse:
-        """Your contacts matching the filters, as ``?format=csv`` or ``xlsx``; audit-logged."""
-        fmt = request.query_params.get("format", "csv")
+        """Your contacts matching the filters as a file; audit-logged.
+
+        ``?file_format=csv`` or ``xlsx`` (``format`` is DRF's own content negotiation).
+        """
+        fmt = request.query_params.get("file_format", "csv")
         if fmt not in {"csv", "xlsx"}:
-            return Response({"format": ["Choose csv or xlsx."]}, status=400)
+            return Response({"file_format": ["Choose csv or xlsx."]}, status=400)
         queryset = self.filter_queryset(selectors.contact_list(user=request.user))
         export = services.contacts_export(actor=request.user, contacts=queryset, fmt=fmt)
         response = HttpResponse(export.content, content_type=export.content_type)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.importing import (
@@ -144,6 +144,13 @@ def contact_import_run(*, import_id: int) -> ContactImport:
     if not _claim(import_id):
         return ContactImport.objects.get(pk=import_id)
     contact_import = ContactImport.objects.select_related("owner", "persona").get(pk=import_id)
+    # The row report is read by the agent who uploaded the file: write it in their language.
+    with translation.override(contact_import.owner.language):
+        return _run(contact_import)
+
+
+def _run(contact_import: ContactImport) -> ContactImport:
+    import_id = contact_import.pk
     try:
         results = _prepare(contact_import)
     except ImportFileError as exc:

@@ -82,7 +82,7 @@ def assert_47_and_the_3_bad_rows(result: ContactImport, owner) -> None:
     ]
     reasons = {e["row"]: e["reason"] for e in result.errors}
     assert "12345" in reasons[11]
-    assert "row 2" in reasons[31]
+    assert "2" in reasons[31]  # names the row it duplicates (in the agent's language)
     assert all(e["reason"] for e in result.errors)
     first = Contact.objects.get(owner=owner, wechat_id="wx_import_001")
     assert first.phone == "+8613900000001"
@@ -123,8 +123,8 @@ def test_utf8_csv_with_and_without_bom_and_english_headers(encoding):
     assert (contact.source, contact.city, contact.stage) == ("展会", "北京", Stage.CUSTOMER)
 
 
-def test_existing_contacts_are_skipped_and_reported_when_chosen(english):
-    owner = AgentFactory()
+def test_existing_contacts_are_skipped_and_reported_when_chosen():
+    owner = AgentFactory(language="en")
     ContactFactory(owner=owner, name="旧名字", phone="+8613900000001", wechat_id="")
     rows = [["新名字", "", "", "13900000001", "", "", "", "深圳", ""]]
     result = run_import(owner, csv_bytes(rows), "c.csv", on_duplicate=DuplicatePolicy.SKIP)
@@ -153,8 +153,8 @@ def test_another_agents_contact_with_the_same_phone_is_not_a_duplicate():
     assert result.created_count == 1
 
 
-def test_file_without_a_name_column_fails_with_a_message(english):
-    owner = AgentFactory()
+def test_file_without_a_name_column_fails_with_a_message():
+    owner = AgentFactory(language="en")
     result = run_import(owner, "手机,城市\r\n13900000001,上海\r\n".encode(), "c.csv")
     assert result.status == ImportStatus.FAILED
     assert "No name column" in result.failure and "手机" in result.failure

@@ -201,7 +201,7 @@ def contact_erase(request: HttpRequest, pk: int) -> HttpResponse:
 @pool_user_required
 def contact_export(request: HttpRequest) -> HttpResponse:
     """The user's own contacts matching the list's filters, as CSV or xlsx (audit-logged)."""
-    fmt = request.GET.get("format", "csv")
+    fmt = request.GET.get("file_format", "csv")
     if fmt not in {"csv", "xlsx"}:
         return HttpResponse(_("Choose csv or xlsx."), status=400)
     contact_filter = ContactFilter(
