@@ -9,3 +9,20 @@ from contacts.services import contact_import_run
 def contact_import_task(import_id: int) -> str:
     """Run one contact import; returns its final status."""
     return contact_import_run(import_id=import_id).status
+
+
+@shared_task(name="contacts.tasks.warmth_recompute_task")
+def warmth_recompute_task(team_id: int | None = None, owner_id: int | None = None) -> int:
+    """Rebuild stored warmth from history (optionally one team or agent); returns rows changed."""
+    from contacts.services import warmth_recompute
+
+    return warmth_recompute(team_id=team_id, owner_id=owner_id)
+
+
+@shared_task(name="contacts.tasks.interactions_reweigh_task")
+def interactions_reweigh_task(kind_ids: list[int]) -> int:
+    """Apply edited kind weights to past interactions, then recompute; returns rows changed."""
+    from contacts.models import InteractionKind
+    from contacts.services import interactions_reweigh
+
+    return interactions_reweigh(kinds=InteractionKind.objects.filter(pk__in=kind_ids))

@@ -22,6 +22,7 @@ from contacts.services.contacts import (
 )
 from contacts.services.exports import contacts_export
 from contacts.services.imports import contact_import_run, contact_import_start
+from contacts.services.interactions import interaction_log, interactions_reweigh, warmth_recompute
 from contacts.services.personas import persona_create, persona_update
 
 __all__ = [
@@ -40,7 +41,10 @@ __all__ = [
     "group_create",
     "group_delete",
     "group_update",
+    "interaction_log",
+    "interactions_reweigh",
     "persona_create",
     "persona_update",
     "tags_resolve",
+    "warmth_recompute",
 ]

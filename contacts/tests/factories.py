@@ -1,8 +1,18 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
-from contacts.models import Contact, ContactGroup, Persona, Stage, Tag
+from contacts.models import (
+    Contact,
+    ContactGroup,
+    Interaction,
+    InteractionCode,
+    InteractionKind,
+    Persona,
+    Stage,
+    Tag,
+)
 from crm.tests.factories import AgentFactory
 
 
@@ -53,3 +63,35 @@ class ContactFactory(factory.django.DjangoModelFactory):
     def groups(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.groups.set(extracted)
+
+
+def interaction_kind(code: str) -> InteractionKind:
+    """A seeded kind. Migration 0002 creates them; transactional tests flush tables (the
+    migration's rows too), so recreate them from the migration's own defaults."""
+    from importlib import import_module
+
+    defaults = import_module("contacts.migrations.0002_interactions").DEFAULT_KINDS
+    for position, (name, weight, suggests, sets, quick) in enumerate(defaults):
+        InteractionKind.objects.get_or_create(
+            code=name,
+            defaults={
+                "weight": weight,
+                "suggests_stage": suggests,
+                "sets_stage": sets,
+                "quick": quick,
+                "position": position,
+            },
+        )
+    return InteractionKind.objects.get(code=code)
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    """A history row written directly (no warmth update): for building histories in bulk."""
+
+    class Meta:
+        model = Interaction
+
+    contact = factory.SubFactory(ContactFactory)
+    kind = factory.LazyFunction(lambda: interaction_kind(InteractionCode.CALL))
+    at = factory.LazyFunction(timezone.now)
+    weight = factory.LazyAttribute(lambda o: o.kind.weight)

@@ -1,0 +1,279 @@
+"""Writes on interactions and warmth: log a touch, recompute from history, re-weigh kinds.
+
+Logging is the hot path: one INSERT and one UPDATE that adds the interaction's term to the
+contact's stored ``warmth_ref`` (see ``contacts.warmth``). It never reads the history, so its
+cost does not grow with the number of past interactions.
+
+The recompute rebuilds ``warmth_ref`` and ``last_interaction_at`` from the history in one
+set-based SQL statement per call (PostgreSQL in production, SQLite for the demo). It is the
+audit of the incremental path and the way to apply changed weights or half-lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts import warmth
+from contacts.models import Contact, Interaction, InteractionKind, Persona, Stage
+from contacts.services.contacts import contact_erased
+from contacts.warmth import DEFAULT_HALF_LIFE_DAYS, MIN_HALF_LIFE_DAYS, Tier
+from contacts.warmth_queries import clamp_half_life, thresholds
+from crm.models import Team, User
+
+# A phone's clock may run a little ahead of the server's; beyond this a time is a mistake.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# Forward order of the lifecycle; "lost" sits outside it (any suggestion moves a lost lead on).
+STAGE_ORDER = [
+    Stage.NEW_FRIEND,
+    Stage.ENGAGED,
+    Stage.INTERESTED,
+    Stage.PROPOSAL,
+    Stage.CUSTOMER,
+    Stage.ADVOCATE,
+]
+NOTE_MAX_CHARS = 500
+
+
+@dataclass(frozen=True)
+class LoggedInteraction:
+    """What logging returned: the row, the lead's warmth and tier now, and any stage news."""
+
+    interaction: Interaction
+    warmth: float
+    tier: Tier
+    suggested_stage: str | None  # a forward move the agent may accept (quote -> interested)
+    stage_set: str | None  # a move already made (unfriended -> lost)
+
+
+def half_life_for_owner(owner_id: int) -> float:
+    """The warmth half-life (days) of the agent's team; the default for an agent without one."""
+    days = (
+        Team.objects.filter(members__id=owner_id)
+        .values_list("warmth_half_life_days", flat=True)
+        .first()
+    )
+    return clamp_half_life(days)
+
+
+def _suggestion(current: str, kind: InteractionKind) -> str | None:
+    suggested = kind.suggests_stage
+    if not suggested or suggested == current:
+        return None
+    if current == Stage.LOST or current not in STAGE_ORDER or suggested not in STAGE_ORDER:
+        return suggested
+    return suggested if STAGE_ORDER.index(suggested) > STAGE_ORDER.index(current) else None
+
+
+def _kind(kind: InteractionKind | str) -> InteractionKind:
+    if isinstance(kind, InteractionKind):
+        return kind
+    try:
+        return InteractionKind.objects.get(code=kind)
+    except InteractionKind.DoesNotExist:
+        raise ValidationError({"kind": _("Unknown kind of interaction.")}, code="invalid") from None
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    contact: Contact,
+    kind: InteractionKind | str,
+    at: datetime | None = None,
+    note: str = "",
+    post: object | None = None,
+    by: User | None,
+) -> LoggedInteraction:
+    """Record an interaction and move the contact's warmth, in one transaction.
+
+    ``kind`` is an ``InteractionKind`` or its code. ``at`` defaults to now and may be in the
+    past (a call logged afterwards) but not the future. The contact's ``warmth_ref`` grows by
+    the interaction's term with a single ``UPDATE ... SET warmth_ref = warmth_ref + term``, so
+    concurrent logs on the same lead add up, and the query count is the same for a lead with
+    one interaction or ten thousand. "Unfriended" moves the lead to lost at once; a quote
+    request or a purchase only *suggests* a stage, returned for the agent to accept.
+
+    ``post`` is the Moment post a reaction answered (a ``scheduler.MomentPost`` of a persona
+    of the same agent; typed loosely because contacts never imports scheduler).
+
+    Raises ``ValidationError`` (field errors) for an erased contact, an unknown kind or a
+    time in the future.
+    """
+    if (
+        post is not None
+        and not Persona.objects.filter(
+            pk=getattr(post, "persona_id", None), owner_id=contact.owner_id
+        ).exists()
+    ):
+        raise ValidationError({"post": _("Choose a post of this contact's agent.")}, code="invalid")
+    if contact.is_erased:
+        raise ValidationError(
+            {"contact": _("An erased contact cannot get new interactions.")}, code="erased"
+        )
+    kind = _kind(kind)
+    now = timezone.now()
+    at = at or now
+    if timezone.is_naive(at):
+        raise ValidationError({"at": _("Give the time with its time zone.")}, code="invalid")
+    if at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"at": _("An interaction cannot be in the future.")}, code="future")
+    half_life = half_life_for_owner(contact.owner_id)
+    if warmth.exponent_overflows(at, half_life):  # decades away; see contacts.warmth
+        raise ValidationError({"at": _("This time is out of range.")}, code="out_of_range")
+
+    interaction = Interaction.objects.create(
+        contact=contact,
+        kind=kind,
+        at=at,
+        post=post,
+        note=(note or "").strip()[:NOTE_MAX_CHARS],
+        logged_by=by if by is not None and by.pk else None,
+        weight=kind.weight,
+    )
+    changes = {
+        "warmth_ref": F("warmth_ref") + warmth.term(kind.weight, at, half_life),
+        # Coalesce first: SQLite's MAX() of a NULL is NULL where PostgreSQL's GREATEST skips it.
+        "last_interaction_at": Greatest(Coalesce(F("last_interaction_at"), Value(at)), Value(at)),
+        "updated": now,
+    }
+    stage_set = kind.sets_stage or None
+    if stage_set:
+        changes["stage"] = stage_set
+    Contact.objects.filter(pk=contact.pk).update(**changes)
+    row = Contact.objects.filter(pk=contact.pk).values("warmth_ref", "last_interaction_at").get()
+    contact.warmth_ref = row["warmth_ref"]
+    contact.last_interaction_at = row["last_interaction_at"]
+    previous_stage = contact.stage
+    if stage_set:
+        contact.stage = stage_set
+    value = warmth.warmth_now(contact.warmth_ref, now, half_life)
+    return LoggedInteraction(
+        interaction=interaction,
+        warmth=value,
+        tier=warmth.tier_of(value, thresholds()),
+        suggested_stage=None if stage_set else _suggestion(previous_stage, kind),
+        stage_set=stage_set if stage_set != previous_stage else None,
+    )
+
+
+@receiver(contact_erased, dispatch_uid="contacts.interactions.erase_notes")
+def _erase_interaction_notes(sender, contact: Contact, **kwargs) -> None:
+    """An erased contact's interactions keep their kind, time and weight, never free text."""
+    Interaction.objects.filter(contact_id=contact.pk).exclude(note="").update(note="")
+
+
+# --- Full recompute ------------------------------------------------------------------------
+
+# Terms older than 2**-1000 of their weight are zero for any purpose; clamping the exponent
+# keeps PostgreSQL's POWER() from raising "underflow" on very old history with short half-lives.
+_MIN_EXPONENT = -1000.0
+_REF_EPOCH = warmth.REFERENCE.timestamp()
+_REF_JULIAN = _REF_EPOCH / 86400.0 + 2440587.5  # julianday() of REFERENCE, for SQLite
+# Rows whose stored score already matches (to float summation noise) are not rewritten.
+_REL_TOLERANCE = 1e-9
+
+_POSTGRES_RECOMPUTE = """
+UPDATE contacts_contact AS c
+SET warmth_ref = s.score, last_interaction_at = s.last_at
+FROM (
+    SELECT c2.id,
+           COALESCE(SUM(i.weight * POWER(2.0, GREATEST(%s,
+               (EXTRACT(EPOCH FROM i.at) - %s)
+               / (GREATEST(COALESCE(t.warmth_half_life_days, %s), %s) * 86400.0)))), 0) AS score,
+           MAX(i.at) AS last_at
+    FROM contacts_contact AS c2
+    JOIN crm_user AS u ON u.id = c2.owner_id
+    LEFT JOIN crm_team AS t ON t.id = u.team_id
+    LEFT JOIN contacts_interaction AS i ON i.contact_id = c2.id
+    WHERE {scope}
+    GROUP BY c2.id
+) AS s
+WHERE c.id = s.id
+  AND (ABS(c.warmth_ref - s.score) > %s * GREATEST(ABS(s.score), 1e-300)
+       OR c.last_interaction_at IS DISTINCT FROM s.last_at)
+"""
+
+# SQLite (the demo): the same statement with julianday() for the epoch and MAX() for GREATEST.
+# POWER is registered on SQLite connections by Django.
+_SQLITE_RECOMPUTE = """
+UPDATE contacts_contact AS c
+SET warmth_ref = s.score, last_interaction_at = s.last_at
+FROM (
+    SELECT c2.id AS id,
+           COALESCE(SUM(i.weight * POWER(2.0, MAX(%s,
+               ((julianday(i.at) - %s) * 86400.0)
+               / (MAX(COALESCE(t.warmth_half_life_days, %s), %s) * 86400.0)))), 0) AS score,
+           MAX(i.at) AS last_at
+    FROM contacts_contact AS c2
+    JOIN crm_user AS u ON u.id = c2.owner_id
+    LEFT JOIN crm_team AS t ON t.id = u.team_id
+    LEFT JOIN contacts_interaction AS i ON i.contact_id = c2.id
+    WHERE {scope}
+    GROUP BY c2.id
+) AS s
+WHERE c.id = s.id
+  AND (ABS(c.warmth_ref - s.score) > %s * MAX(ABS(s.score), 1e-300)
+       OR c.last_interaction_at IS NOT s.last_at)
+"""
+
+
+def warmth_recompute(*, team_id: int | None = None, owner_id: int | None = None) -> int:
+    """Rebuild ``warmth_ref`` and ``last_interaction_at`` from the interaction history.
+
+    One set-based SQL statement: every contact (optionally only one team's or one agent's)
+    gets the sum of its interactions' stored weights decayed with its owner's team half-life,
+    and the time of its latest interaction. Rows already right are left alone. Idempotent.
+    Under READ COMMITTED an interaction whose transaction is still open when the statement
+    starts can be overwritten by it (its term is lost until the next recompute), so schedule
+    full runs at a quiet hour. Returns the number of contacts whose stored values changed.
+    """
+    if connection.vendor == "postgresql":
+        sql, ref = _POSTGRES_RECOMPUTE, _REF_EPOCH
+    elif connection.vendor == "sqlite":
+        sql, ref = _SQLITE_RECOMPUTE, _REF_JULIAN
+    else:  # pragma: no cover - the project runs on these two only
+        raise NotImplementedError(connection.vendor)
+    scope, scope_params = "TRUE", []
+    if owner_id is not None:
+        scope, scope_params = "c2.owner_id = %s", [owner_id]
+    elif team_id is not None:
+        scope, scope_params = "u.team_id = %s", [team_id]
+    if connection.vendor == "sqlite" and scope == "TRUE":
+        scope = "1 = 1"
+    params = [
+        _MIN_EXPONENT,
+        ref,
+        DEFAULT_HALF_LIFE_DAYS,
+        MIN_HALF_LIFE_DAYS,
+        *scope_params,
+        _REL_TOLERANCE,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.format(scope=scope), params)
+        return cursor.rowcount
+
+
+@transaction.atomic
+def interactions_reweigh(*, kinds: Iterable[InteractionKind]) -> int:
+    """Give past interactions of these kinds their kind's current weight, then recompute.
+
+    Set-based: one UPDATE per kind and the one recompute statement. Returns the number of
+    contacts whose warmth changed.
+    """
+    changed = False
+    for kind in kinds:
+        changed |= bool(
+            Interaction.objects.filter(kind=kind)
+            .exclude(weight=kind.weight)
+            .update(weight=kind.weight)
+        )
+    return warmth_recompute() if changed else 0
