@@ -355,3 +355,136 @@ def posts_mark_missed(*, now: dt.datetime | None = None, limit: int = 500) -> in
         except PostConflict:
             continue
     return moved
+
+
+# ------------------------------------------------------------------------------ planning
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What ``plan_week`` did: the posts it created, the slots it left empty (with reasons
+    in the user's language), and the posts a re-plan replaced (now cancelled)."""
+
+    created: list[MomentPost]
+    unfilled: list[dict[str, Any]]
+    kept: int
+    replaced: int
+
+
+def plan_week(
+    *,
+    persona: Any,
+    start: dt.date,
+    days: int = 7,
+    seed: int = 0,
+    by: User | None = None,
+    library: list | None = None,
+) -> PlanResult:
+    """Plan ``days`` local days of posts for ``persona`` from ``start`` and write them.
+
+    Approved (scheduled), sent, posted and missed posts in the range stay where they are;
+    drafts, posts in review and sent-back posts in the range are cancelled and replaced.
+    Each new post is a snapshot of its content item (text and image paths) checked for
+    compliance with the persona's licence and name: a clean post goes to review (or straight
+    to scheduled when the team needs no approval), one with a block finding stays a draft
+    for the agent to fix. Deterministic for a given ``seed`` and database state.
+    """
+    from scheduler import planner
+    from scheduler.reasons import reason_text
+    from scheduler.selectors import content_for_posts, plan_request_for
+
+    if not 1 <= days <= 31:
+        raise PostRefused({"days": [_("Plan between 1 and 31 days.")]}, code="days")
+    if by is not None and not (by.pk == persona.owner_id or may_review_agent(by, persona.owner)):
+        raise PostRefused(_("You cannot plan for this persona."), code="forbidden")
+    loaded = plan_request_for(persona=persona, start=start, days=days, seed=seed, library=library)
+    result = planner.plan(loaded.request)
+    items = content_for_posts({p.content_id for p in result.posts})
+    tz = persona.owner.tzinfo
+    with transaction.atomic():
+        for old in loaded.replaceable:
+            old.persona = persona
+            try:
+                post_transition(post=old, to=S.CANCELLED, by=by, note=_("replaced by a new plan"))
+            except PostConflict:
+                continue
+        posts = []
+        for planned in result.posts:
+            item = items[planned.content_id]
+            window = loaded.windows[planned.window_key]
+            post = MomentPost(
+                persona=persona,
+                content=item,
+                title=item.title,
+                text=snapshot_text(body=item.body, category=item.category, persona=persona),
+                image_paths=[image.image.name for image in item.images.all()],
+                category=item.category,
+                product_line=item.product_line,
+                window=window,
+                window_name=window.name,
+                scheduled_at=planned.at,
+                window_ends_at=window.bounds_on(planned.local_date, tz)[1],
+                plan_reason=reason_text(planned.reasons),
+                created_by=by,
+            )
+            post_check(post=post)
+            post.status = (
+                S.DRAFT
+                if post.has_block
+                else (S.PENDING_REVIEW if needs_approval(post) else S.SCHEDULED)
+            )
+            posts.append(post)
+        MomentPost.objects.bulk_create(posts)
+        now = timezone.now()
+        PostTransition.objects.bulk_create(
+            PostTransition(
+                post=post,
+                at=now,
+                by=by,
+                from_status=S.DRAFT,
+                to_status=post.status,
+                note=_("planned: %(reason)s") % {"reason": post.plan_reason},
+            )
+            for post in posts
+            if post.status != S.DRAFT
+        )
+        uses: dict[int, int] = {}
+        for post in posts:
+            uses[post.content_id] = uses.get(post.content_id, 0) + 1
+        for content_id, count in uses.items():
+            ContentItem.objects.filter(pk=content_id).update(
+                times_scheduled=F("times_scheduled") + count
+            )
+    windows = loaded.windows
+    unfilled = [
+        {
+            "date": slot.local_date.isoformat(),
+            "window": windows[slot.window_key].name if slot.window_key in windows else "",
+            "window_id": int(slot.window_key) if slot.window_key.isdigit() else None,
+            "reason_code": slot.reason_code,
+            "reason": reason_text(slot.reasons),
+        }
+        for slot in result.unfilled
+    ]
+    return PlanResult(
+        created=posts,
+        unfilled=unfilled,
+        kept=len(loaded.request.kept),
+        replaced=len(loaded.replaceable),
+    )
+
+
+def snapshot_text(*, body: str, category: str, persona: Any) -> str:
+    """The text a post takes from its content item. An ad gets the persona's signature line
+    with the licence number (the law wants it on every ad, and the shared library cannot
+    carry each agent's number), unless the text already carries it."""
+    if category != "ad" or not persona.licence_number or persona.licence_number in body:
+        return body
+    return f"{body}\n——\n{persona.nickname}｜执业证编号：{persona.licence_number}"
+
+
+def may_review_agent(user: User, agent: User) -> bool:
+    """The agent's team lead (or an administrator)."""
+    if sees_everything(user):
+        return True
+    return user.role == Role.LEAD and agent.team_id is not None and agent.team.lead_id == user.pk

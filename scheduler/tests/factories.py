@@ -10,6 +10,22 @@ from scheduler.models import MomentPost, PostingWindow, PostStatus
 LICENCE = "00020132010000002017123456"  # 26 letters and digits, the usual shape
 
 
+def default_window(name: str = "commute") -> PostingWindow:
+    """A global default window. Migration 0002 creates them; transactional tests flush tables
+    (the migration's rows too), so recreate them with the migration's own values."""
+    from importlib import import_module
+
+    defaults = {
+        n: (start, end)
+        for n, start, end in import_module("scheduler.migrations.0002_default_windows").DEFAULTS
+    }
+    start, end = defaults[name]
+    window, _ = PostingWindow.objects.get_or_create(
+        name=name, owner=None, team=None, defaults={"start": start, "end": end}
+    )
+    return window
+
+
 class ContentItemFactory(factory.django.DjangoModelFactory):
     """An approved library item, as the curator's workflow would leave it."""
 

@@ -114,9 +114,9 @@ def test_the_old_lease_holder_cannot_record_after_losing_the_post(settings):
 
 
 def test_a_post_that_now_fails_compliance_is_held_and_the_agent_told():
-    post = due_post(text="这款产品稳赚不赔")
+    post = due_post(text="这款产品紫色大象不赔")
     ComplianceRule.objects.create(
-        code="T91", kind="phrases", phrases="稳赚", severity="block", message="承诺收益"
+        code="T91", kind="phrases", phrases="紫色大象", severity="block", message="承诺收益"
     )
     report = dispatch.dispatch_due()
     assert report.held == 1 and report.sent == 0

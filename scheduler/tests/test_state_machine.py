@@ -37,7 +37,7 @@ def team():
     return {"lead": lead, "agent": agent, "persona": persona}
 
 
-def block_rule(phrase="稳赚"):
+def block_rule(phrase="紫色大象"):
     return ComplianceRule.objects.create(
         code="T90", kind="phrases", phrases=phrase, severity="block", message="承诺收益"
     )
@@ -118,7 +118,7 @@ def test_sent_back_post_is_edited_rechecked_and_resubmitted(team):
     assert (post.status, post.review_comment) == (S.REJECTED, "别写收益")
 
     block_rule()
-    post_edit(post=post, by=team["agent"], text="这款产品稳赚")
+    post_edit(post=post, by=team["agent"], text="这款产品紫色大象")
     post.refresh_from_db()
     assert post.has_block
     with pytest.raises(PostRefused) as refused:
@@ -136,7 +136,7 @@ def test_sent_back_post_is_edited_rechecked_and_resubmitted(team):
 
 
 def test_approve_is_refused_when_compliance_now_blocks(team):
-    post = PostFactory(persona=team["persona"], status=S.PENDING_REVIEW, text="保证稳赚")
+    post = PostFactory(persona=team["persona"], status=S.PENDING_REVIEW, text="保证紫色大象")
     block_rule()
     with pytest.raises(PostRefused):
         post_approve(post=post, by=team["lead"])
@@ -185,7 +185,7 @@ def test_move_keeps_the_minute_and_rechecks_compliance(team):
         window=windows["commute"],
         scheduled_at=at,
         window_ends_at=dt.datetime.combine(day, dt.time(9, 0), tzinfo=tz),
-        text="这款产品稳赚",
+        text="这款产品紫色大象",
     )
     block_rule()
     post_move(post=post, by=team["agent"], window=windows["lunch"], day=day + dt.timedelta(days=1))

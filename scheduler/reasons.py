@@ -1,0 +1,55 @@
+"""The planner's reasons in the user's language.
+
+The pure planner (``scheduler.planner``) explains itself with English templates keyed by code
+(``REASON_TEMPLATES``). The same strings are marked here for translation, so makemessages
+finds them; ``reason_text`` translates each part and fills in its params.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
+
+from scheduler.planner import REASON_TEMPLATES, Reason
+
+# Must equal REASON_TEMPLATES (a test says so): the English text is the msgid.
+MSGIDS = {
+    "mix": N_("{category} is furthest behind its {target}% share ({count} of {total} so far)"),
+    "mix_next": N_(
+        "{category} is next furthest behind its {target}% share ({count} of {total} so far)"
+    ),
+    "skip_ad_today": N_("no ad: there is already one that day"),
+    "skip_ad_adjacent": N_("no ad: it would sit next to another ad"),
+    "no_content": N_("no approved, in-date {category} content unused in {reuse_days} days"),
+    "topic_match": N_("matches the leads' interest in {topics}"),
+    "no_topic_match": N_("no topic the leads reacted to; the least recently used"),
+    "ad_rules": N_("only ads fit the mix here and the ad rules forbid one"),
+    "nurturing_rest": N_("nurturing mode: at most one post a day"),
+    "no_valid_time": N_("the {window} window does not exist on this day (clock change)"),
+    "mix_empty": N_("the mix allows no category that can be posted"),
+}
+CATEGORY_NAMES = {"story": N_("Story"), "value": N_("Value"), "ad": N_("Ad")}
+
+
+def _param(key: str, value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_param(key, v) for v in value)
+    if key == "category" and value in CATEGORY_NAMES:
+        return gettext(CATEGORY_NAMES[value])
+    return str(value)
+
+
+def reason_text(reasons: Iterable[Reason]) -> str:
+    """The reason parts in the active language, joined like the planner joins them."""
+    parts = []
+    for reason in reasons:
+        template = MSGIDS.get(reason.code) or REASON_TEMPLATES.get(reason.code, reason.code)
+        params = {k: _param(k, v) for k, v in reason.params.items()}
+        try:
+            parts.append(gettext(template).format(**params))
+        except (KeyError, IndexError):  # a translation that lost a placeholder
+            parts.append(template.format(**params))
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
