@@ -7,7 +7,6 @@ broker messages. Nothing of ours is replaced.
 import datetime as dt
 import signal
 import threading
-import time
 
 import pytest
 from django.db.models import Count, Q

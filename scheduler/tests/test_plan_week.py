@@ -145,4 +145,4 @@ def test_another_agent_cannot_plan_my_persona(setup):
 
 
 def test_reason_msgids_match_the_planners_templates():
-    assert MSGIDS == dict(REASON_TEMPLATES)
+    assert dict(REASON_TEMPLATES) == MSGIDS
