@@ -224,6 +224,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs. Due times live in the database; beat only says "go look" on a fixed tick.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "crm.tasks.heartbeat", "schedule": 60.0},
+    # Daily warmth alerts at 08:00 in each agent's own time zone: a tick every 15 minutes
+    # finds the agents whose 08:00 has passed and who have no run for their local date.
+    "warmth-alerts": {
+        "task": "contacts.tasks.warmth_alerts_tick",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
     # "Go look for due posts". A tick that waited longer than a minute is dropped: the next
     # one does the same work, so stale ticks must not pile up behind a busy worker.
     "scheduler-dispatch": {
