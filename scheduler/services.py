@@ -488,3 +488,73 @@ def may_review_agent(user: User, agent: User) -> bool:
     if sees_everything(user):
         return True
     return user.role == Role.LEAD and agent.team_id is not None and agent.team.lead_id == user.pk
+
+
+# ------------------------------------------------------------------------------- windows
+
+
+def may_change_window(user: User, window: PostingWindow) -> bool:
+    """Own windows: the agent. Team windows: the team's lead. Global ones: administrators."""
+    if sees_everything(user):
+        return True
+    if window.owner_id:
+        return window.owner_id == user.pk
+    if window.team_id:
+        return window.team.lead_id == user.pk
+    return False
+
+
+def _window_name_free(window: PostingWindow) -> None:
+    same = PostingWindow.objects.filter(name=window.name, owner=window.owner, team=window.team)
+    if window.owner_id:
+        same = PostingWindow.objects.filter(name=window.name, owner=window.owner)
+    if same.exclude(pk=window.pk).exists():
+        raise PostRefused({"name": [_("There is already a window with this name here.")]})
+
+
+@transaction.atomic
+def window_create(
+    *,
+    by: User,
+    name: str,
+    start: dt.time,
+    end: dt.time,
+    weekdays: int = 0b1111111,
+    active: bool = True,
+    for_team: bool = False,
+) -> PostingWindow:
+    """A window of the agent's own (an override by name, or an extra window), or with
+    ``for_team`` a default for the team the caller leads."""
+    window = PostingWindow(
+        name=name.strip(), start=start, end=end, weekdays=weekdays, active=active
+    )
+    if for_team:
+        team = getattr(by, "led_team", None) if by.role == Role.LEAD else None
+        if team is None:
+            raise PostRefused(_("Only a team lead can set the team's windows."), code="forbidden")
+        window.team = team
+    else:
+        window.owner = by
+    window.full_clean(validate_unique=False, validate_constraints=False)
+    _window_name_free(window)
+    window.save()
+    return window
+
+
+@transaction.atomic
+def window_update(*, window: PostingWindow, by: User, **fields: Any) -> PostingWindow:
+    """Change a window the caller may change; posts already planned keep their times."""
+    _require(may_change_window(by, window), _("You cannot change this window."))
+    for name in ("name", "start", "end", "weekdays", "active"):
+        if name in fields:
+            setattr(window, name, fields[name])
+    window.full_clean(validate_unique=False, validate_constraints=False)
+    _window_name_free(window)
+    window.save()
+    return window
+
+
+def window_delete(*, window: PostingWindow, by: User) -> None:
+    """Delete a window the caller may change; its posts keep their time and window name."""
+    _require(may_change_window(by, window), _("You cannot delete this window."))
+    window.delete()

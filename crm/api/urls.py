@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from contacts.api import views as contacts_api
 from crm.api.views import TeamViewSet, UserViewSet
+from scheduler import api as scheduler_api
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -15,6 +16,10 @@ router.register("contacts", contacts_api.ContactViewSet, basename="contact")
 router.register("imports", contacts_api.ImportViewSet, basename="contactimport")
 router.register("groups", contacts_api.GroupViewSet, basename="contactgroup")
 router.register("tags", contacts_api.TagViewSet, basename="contacttag")
+router.register("windows", scheduler_api.PostingWindowViewSet, basename="window")
+router.register("posts", scheduler_api.MomentPostViewSet, basename="post")
+router.register("plans", scheduler_api.PlanViewSet, basename="plan")
+router.register("calendar", scheduler_api.CalendarViewSet, basename="calendar")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
