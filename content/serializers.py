@@ -45,7 +45,9 @@ class FindingSerializer(serializers.Serializer):
 
 
 class StoredFindingSerializer(FindingSerializer):
-    field = serializers.CharField(help_text="title or body")
+    field = serializers.CharField(
+        help_text="title or body (span within it), or item (something missing, empty span)"
+    )
 
 
 class ContentItemSerializer(serializers.ModelSerializer):
@@ -53,6 +55,11 @@ class ContentItemSerializer(serializers.ModelSerializer):
     audience_tags = TagNamesField(required=False)
     images = ContentImageSerializer(many=True, read_only=True)
     findings = StoredFindingSerializer(many=True, read_only=True)
+    # Plain text in the schema: the status values are documented once, on the transition body,
+    # so the schema has one enum for them instead of colliding "status" enums across apps.
+    status = serializers.CharField(
+        read_only=True, help_text="draft, in_review, approved or retired"
+    )
 
     class Meta:
         model = ContentItem

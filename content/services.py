@@ -77,19 +77,35 @@ def finding_as_dict(finding: Finding, field: str = "body") -> dict[str, Any]:
     }
 
 
+# Title and body are checked as one text, so a disclosure in the body satisfies a product word
+# in the title; "。" keeps a pattern from running on from the title into the body.
+SEPARATOR = "。\n"
+
+
 def content_check(*, item: ContentItem, save: bool = True) -> list[dict[str, Any]]:
     """Check the item's title and body and store the report on it; returns the findings.
 
-    Afterwards ``item.has_block`` says whether anything blocks approval.
+    Each stored finding names its ``field`` ("title" or "body", spans relative to that field;
+    "item" with an empty span for something missing from the whole text, such as a
+    disclosure). Afterwards ``item.has_block`` says whether anything blocks approval.
     """
+    offset = len(item.title) + len(SEPARATOR)
+    found = check_text(
+        text=item.title + SEPARATOR + item.body,
+        category=item.category,
+        product_line=item.product_line,
+    )
     findings: list[dict[str, Any]] = []
-    for field in ("title", "body"):
-        found = check_text(
-            text=getattr(item, field),
-            category=item.category,
-            product_line=item.product_line,
-        )
-        findings += [finding_as_dict(f, field) for f in found]
+    for finding in found:
+        stored = finding_as_dict(finding, "body")
+        if finding.start == finding.end:
+            stored.update(field="item", start=0, end=0)
+        elif finding.start < len(item.title):
+            stored.update(field="title", end=min(finding.end, len(item.title)))
+        else:
+            start = max(finding.start - offset, 0)
+            stored.update(start=start, end=max(finding.end - offset, start))
+        findings.append(stored)
     item.findings = findings
     item.has_block = any(f["severity"] == "block" for f in findings)
     item.warning_count = sum(1 for f in findings if f["severity"] == "warn")

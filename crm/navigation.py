@@ -19,6 +19,8 @@ ALL_ROLES = frozenset(Role.values)
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", ALL_ROLES),
     NavItem(_("My team"), "team-mine", frozenset({Role.AGENT, Role.LEAD})),
+    NavItem(_("Content library"), "content-library", ALL_ROLES),
+    NavItem(_("Check my draft"), "content-check", ALL_ROLES),
     NavItem(_("Contacts"), "contacts:list", frozenset({Role.AGENT, Role.LEAD})),
     NavItem(_("Personas"), "contacts:personas", frozenset({Role.AGENT, Role.LEAD})),
 ]

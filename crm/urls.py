@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("contacts/", include("contacts.urls")),
+    path("content/", include("content.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,12 +5,15 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from contacts.api import views as contacts_api
+from content.api import ComplianceCheckViewSet, ContentItemViewSet
 from crm.api.views import TeamViewSet, UserViewSet
 from scheduler import api as scheduler_api
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("content", ContentItemViewSet, basename="content")
+router.register("compliance/check", ComplianceCheckViewSet, basename="compliance-check")
 router.register("personas", contacts_api.PersonaViewSet, basename="persona")
 router.register("contacts", contacts_api.ContactViewSet, basename="contact")
 router.register("imports", contacts_api.ImportViewSet, basename="contactimport")
