@@ -23,6 +23,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Check my draft"), "content-check", ALL_ROLES),
     NavItem(_("Contacts"), "contacts:list", frozenset({Role.AGENT, Role.LEAD})),
     NavItem(_("Personas"), "contacts:personas", frozenset({Role.AGENT, Role.LEAD})),
+    NavItem(_("Post calendar"), "scheduler-week", frozenset({Role.AGENT, Role.LEAD})),
+    NavItem(_("Ready to post"), "scheduler-today", frozenset({Role.AGENT, Role.LEAD})),
+    NavItem(_("Team calendar"), "scheduler-team", frozenset({Role.LEAD})),
 ]
 
 

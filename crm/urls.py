@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("contacts/", include("contacts.urls")),
     path("content/", include("content.urls")),
+    path("schedule/", include("scheduler.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -111,7 +111,9 @@ def test_plan_creates_posts_and_reports_unfilled_slots(api_client, world):
 
 def test_plan_refuses_bad_input_and_other_agents_personas(api_client, world):
     api_client.force_authenticate(world["agent"])
-    bad = api_client.post(url("plan-list"), {"persona": world["persona"].pk, "start": "soon", "days": 99})
+    bad = api_client.post(
+        url("plan-list"), {"persona": world["persona"].pk, "start": "soon", "days": 99}
+    )
     assert bad.status_code == 400 and {"start", "days"} <= set(bad.json())
     other = api_client.post(
         url("plan-list"), {"persona": world["stranger_persona"].pk, "start": "2026-12-01"}
@@ -139,9 +141,7 @@ def test_calendar_shows_the_week_in_the_agents_zone(api_client, world):
     assert [w["name"] for w in body["windows"]] == ["commute", "lunch", "bedtime"]
     assert body["posts"][0]["local_time"].startswith(f"{start.isoformat()}T08:07")
     api_client.force_authenticate(world["agent"])
-    assert (
-        api_client.get(url("calendar-list"), {"agent": world["stranger"].pk}).status_code == 404
-    )
+    assert api_client.get(url("calendar-list"), {"agent": world["stranger"].pk}).status_code == 404
     assert api_client.get(url("calendar-list"), {"start": "nope"}).status_code == 400
 
 
@@ -152,7 +152,9 @@ def test_windows_agents_add_their_own_and_cannot_touch_others(api_client, world)
     )
     assert response.status_code == 201, response.json()
     assert response.json()["scope"] == "agent"
-    duplicate = api_client.post(url("window-list"), {"name": "lunch", "start": "12:30", "end": "13:00"})
+    duplicate = api_client.post(
+        url("window-list"), {"name": "lunch", "start": "12:30", "end": "13:00"}
+    )
     assert duplicate.status_code == 400 and "name" in duplicate.json()
     backwards = api_client.post(url("window-list"), {"name": "x", "start": "13:00", "end": "12:00"})
     assert backwards.status_code == 400 and "end" in backwards.json()

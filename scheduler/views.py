@@ -1,0 +1,249 @@
+"""Pages: the agent's week calendar, the lead's team week, today's ready posts.
+
+Thin: every read starts from ``visible_to`` (through the selectors), every write is a service.
+Post actions answer htmx with the re-drawn post card, and plain forms with a redirect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contacts.models import Persona
+from crm.models import User
+from crm.roles import Role
+from scheduler import services
+from scheduler.models import MomentPost, PostingWindow, PostStatus
+from scheduler.selectors import open_reminders, posts_for_calendar
+
+S = PostStatus
+
+
+def week_start(request: HttpRequest, tz) -> dt.date:
+    """The Monday of the requested (``?start=``) or the current local week."""
+    raw = request.GET.get("start") or request.POST.get("start")
+    try:
+        day = dt.date.fromisoformat(raw) if raw else timezone.localdate(timezone.now(), tz)
+    except ValueError:
+        day = timezone.localdate(timezone.now(), tz)
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _grid(posts, tz, days, row_key):
+    cells: dict = defaultdict(lambda: defaultdict(list))
+    for post in posts:
+        local = post.scheduled_at.astimezone(tz)
+        cells[row_key(post)][local.date()].append(post)
+    return cells
+
+
+@login_required
+def calendar_week(request: HttpRequest) -> HttpResponse:
+    """The agent's week: for each persona, windows down, days across."""
+    user = request.user
+    tz = user.tzinfo
+    start = week_start(request, tz)
+    days = [start + dt.timedelta(days=i) for i in range(7)]
+    personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
+    windows = PostingWindow.objects.effective_for(user)
+    posts = list(posts_for_calendar(user=user, start=start, days=7, agent=user))
+    cells = _grid(posts, tz, days, lambda p: (p.persona_id, p.window_name))
+    names = [w.name for w in windows]
+    extra = sorted({p.window_name for p in posts} - set(names))
+    sections = []
+    for persona in personas:
+        rows = []
+        for window in [*windows, *extra]:
+            name = window if isinstance(window, str) else window.name
+            label = window if isinstance(window, str) else window.label
+            rows.append(
+                {"label": label, "cells": [cells[(persona.pk, name)].get(d, []) for d in days]}
+            )
+        sections.append({"persona": persona, "rows": rows})
+    return render(
+        request,
+        "scheduler/week.html",
+        {
+            "start": start,
+            "days": days,
+            "sections": sections,
+            "prev": start - dt.timedelta(days=7),
+            "next": start + dt.timedelta(days=7),
+            "today": timezone.localdate(timezone.now(), tz),
+        },
+    )
+
+
+@login_required
+def calendar_team(request: HttpRequest) -> HttpResponse:
+    """The lead's week: agents x windows down, days across, with review actions."""
+    user = request.user
+    team = getattr(user, "led_team", None) if user.role == Role.LEAD else None
+    if team is None:
+        raise Http404
+    tz = user.tzinfo
+    start = week_start(request, tz)
+    days = [start + dt.timedelta(days=i) for i in range(7)]
+    agents = list(
+        User.objects.visible_to(user).filter(team=team).agents().order_by("username", "pk")
+    )
+    posts = list(
+        posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team)
+    )
+    windows = PostingWindow.objects.effective_for(user)
+    names = [w.name for w in windows] + sorted(
+        {p.window_name for p in posts} - {w.name for w in windows}
+    )
+    labels = {w.name: w.label for w in windows}
+    cells = _grid(posts, tz, days, lambda p: (p.persona.owner_id, p.window_name))
+    sections = [
+        {
+            "agent": agent,
+            "rows": [
+                {
+                    "label": labels.get(name, name),
+                    "cells": [cells[(agent.pk, name)].get(d, []) for d in days],
+                }
+                for name in names
+            ],
+        }
+        for agent in agents
+    ]
+    pending = sum(1 for p in posts if p.status == S.PENDING_REVIEW)
+    return render(
+        request,
+        "scheduler/team_week.html",
+        {
+            "team": team,
+            "start": start,
+            "days": days,
+            "sections": sections,
+            "pending": pending,
+            "prev": start - dt.timedelta(days=7),
+            "next": start + dt.timedelta(days=7),
+            "reviewer": True,
+        },
+    )
+
+
+ACTIONS = {
+    "submit": lambda post, by, data: services.post_submit(post=post, by=by),
+    "approve": lambda post, by, data: services.post_approve(
+        post=post, by=by, comment=data.get("comment", "")
+    ),
+    "reject": lambda post, by, data: services.post_reject(
+        post=post, by=by, comment=data.get("comment", "")
+    ),
+    "posted": lambda post, by, data: services.post_mark_posted(post=post, by=by),
+    "cancel": lambda post, by, data: services.post_cancel(post=post, by=by),
+}
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One state-machine action on a post; htmx gets the post card back."""
+    if action not in ACTIONS:
+        raise Http404
+    post = get_object_or_404(
+        MomentPost.objects.visible_to(request.user).select_related(
+            "persona", "persona__owner", "persona__owner__team"
+        ),
+        pk=pk,
+    )
+    error = ""
+    try:
+        post = ACTIONS[action](post, request.user, request.POST)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:
+        post.refresh_from_db()
+        response = render(
+            request,
+            "scheduler/_post.html",
+            {"post": post, "error": error, "reviewer": request.POST.get("reviewer") == "1"},
+        )
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Done."))
+    return _back(request, reverse("scheduler-week"))
+
+
+@login_required
+@require_POST
+def plan_persona_week(request: HttpRequest) -> HttpResponse:
+    """Plan (or re-plan) one persona's week from the calendar page."""
+    persona = get_object_or_404(
+        Persona.objects.visible_to(request.user).select_related("owner__team"),
+        pk=request.POST.get("persona") or 0,
+    )
+    start = week_start(request, persona.owner.tzinfo)
+    try:
+        result = services.plan_week(
+            persona=persona,
+            start=start,
+            days=7,
+            seed=persona.pk * 100_000 + start.toordinal(),
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Planned %(n)s posts; %(kept)s kept; %(empty)s slots left empty.")
+            % {"n": len(result.created), "kept": result.kept, "empty": len(result.unfilled)},
+        )
+        for slot in result.unfilled[:10]:
+            messages.info(request, f"{slot['date']} {slot['window']}: {slot['reason']}")
+    return redirect(f"{reverse('scheduler-week')}?start={start.isoformat()}")
+
+
+@login_required
+@require_POST
+def approve_week(request: HttpRequest) -> HttpResponse:
+    """The lead approves every post in review of the week at once."""
+    user = request.user
+    team = getattr(user, "led_team", None) if user.role == Role.LEAD else None
+    if team is None:
+        raise Http404
+    start = week_start(request, user.tzinfo)
+    posts = posts_for_calendar(user=user, start=start, days=7).filter(
+        persona__owner__team=team, status=S.PENDING_REVIEW
+    )
+    result = services.post_approve_many(
+        posts=list(posts.select_related("persona__owner__team")),
+        by=user,
+        comment=request.POST.get("comment", ""),
+    )
+    messages.success(request, _("Approved %(n)s posts.") % {"n": len(result.done)})
+    for post, reason in result.refused:
+        messages.error(request, f"{post.persona.nickname} {post.window_name}: {reason}")
+    return redirect(f"{reverse('scheduler-team')}?start={start.isoformat()}")
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """Ready posts to copy out and held posts to fix (the reminder publisher's output)."""
+    reminders = list(open_reminders(request.user)[:50])
+    return render(request, "scheduler/today.html", {"reminders": reminders})
