@@ -75,9 +75,10 @@ Determinism
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -359,6 +360,29 @@ def _validate(req: PlanRequest) -> None:
             raise ValueError("history: at must be an aware datetime")
 
 
+class _Ranked:
+    """Rows in key order, sorted lazily: a plan reads the first few of thousands."""
+
+    __slots__ = ("_heap", "_sorted")
+
+    def __init__(self, rows: list[tuple]) -> None:
+        heapq.heapify(rows)  # O(n); rows compare on their key, ending with the unique id
+        self._heap = rows
+        self._sorted: list[tuple] = []
+
+    def __iter__(self) -> Iterator[tuple]:
+        done, heap = self._sorted, self._heap
+        index = 0
+        while True:
+            if index < len(done):
+                yield done[index]
+                index += 1
+            elif heap:
+                done.append(heapq.heappop(heap))
+            else:
+                return
+
+
 @dataclass
 class _Slot:
     day: dt.date
@@ -440,34 +464,46 @@ class _Planner:
 
     # --- the library ----------------------------------------------------------------
 
-    def _rank_library(self) -> dict[str, list[tuple[LibraryItem, float]]]:
+    def _rank_library(self) -> dict[str, _Ranked]:
         """Per category, the compliant items in preference order, with their scores."""
         base = _mix64(_mix64(self.req.seed & _MASK64) ^ (self.req.persona_id & _MASK64))
-        keyed: dict[str, list[tuple[tuple, LibraryItem, float]]] = defaultdict(list)
         interest = self.req.topic_interest
+        wanted = frozenset(t for t, w in interest.items() if w)
+        last_used = self.last_used
+        rows: dict[str, list[tuple]] = defaultdict(list)
         for item in self.req.library:
             if not item.compliant:
                 continue
-            score = sum(interest.get(t, 0.0) for t in item.topics) if interest else 0.0
-            used = self.last_used.get(item.id)
-            freshness = (0, 0) if used is None else (1, used.toordinal())
-            keyed[item.category].append(
-                ((-score, freshness, _mix64(base ^ (item.id & _MASK64)), item.id), item, score)
+            score = 0.0
+            if wanted and not wanted.isdisjoint(item.topics):
+                score = sum(interest[t] for t in sorted(wanted & item.topics))
+            used = last_used.get(item.id)
+            # Never used (0) before the oldest use; then a cheap multiplicative hash of the
+            # id, salted per persona and seed, so ties fall differently for each of them.
+            rows[item.category].append(
+                (
+                    -score,
+                    0 if used is None else used.toordinal(),
+                    ((item.id ^ base) * 0x9E3779B97F4A7C15) & _MASK64,
+                    item.id,
+                    item,
+                    score,
+                )
             )
-        ranked = {}
-        for category, rows in keyed.items():
-            rows.sort(key=lambda row: row[0])
-            ranked[category] = [(item, score) for _, item, score in rows]
-        return ranked
+        return {category: _Ranked(category_rows) for category, category_rows in rows.items()}
 
     def _blocked(self, content_id: int, day: dt.date) -> bool:
         reuse = self.req.reuse_days
         return any(abs((day - u).days) < reuse for u in self.uses.get(content_id, ()))
 
     def _pick(self, category: str, day: dt.date) -> tuple[LibraryItem, float] | None:
-        for item, score in self.candidates.get(category, ()):
+        ranked = self.candidates.get(category)
+        if ranked is None:
+            return None
+        for row in ranked:
+            item = row[4]
             if item.valid_on(day) and not self._blocked(item.id, day):
-                return item, score
+                return item, row[5]
         return None
 
     # --- slots ----------------------------------------------------------------------

@@ -191,7 +191,7 @@ def fallback_at(req: PlanRequest, day: dt.date, key: str) -> dt.datetime:
 
 
 def score(req: PlanRequest, item: LibraryItem) -> float:
-    return sum(req.topic_interest.get(t, 0.0) for t in item.topics)
+    return sum(req.topic_interest.get(t, 0.0) for t in sorted(item.topics))
 
 
 class Facts:
