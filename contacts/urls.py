@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import contacts, groups, imports, personas
+from contacts.views import contacts, groups, imports, interactions, personas
 
 app_name = "contacts"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:pk>/edit/", contacts.contact_edit, name="edit"),
     path("<int:pk>/phone/", contacts.contact_phone_reveal, name="phone"),
     path("<int:pk>/erase/", contacts.contact_erase, name="erase"),
+    path(
+        "<int:pk>/interactions/",
+        interactions.interaction_log_view,
+        name="interaction-log",
+    ),
+    path("alerts/<int:pk>/dismiss/", interactions.alert_dismiss_view, name="alert-dismiss"),
     path("groups/", groups.group_list, name="groups"),
     path("groups/<int:pk>/", groups.group_detail, name="group-detail"),
     path("personas/", personas.persona_list, name="personas"),

@@ -1,0 +1,122 @@
+"""Reads for warmth: a contact's timeline, curve and explanation; an agent's alerts.
+
+Every read that serves a user starts from ``visible_to(user)``; the per-contact reads take a
+contact the caller already fetched that way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+
+from contacts import warmth
+from contacts.models import Alert, Contact, Interaction, InteractionKind
+from contacts.services.interactions import half_life_for_owner
+from contacts.warmth import Tier
+from contacts.warmth_queries import thresholds
+from crm.models import User
+
+CURVE_DAYS = 90
+WHY_TOP = 5
+
+
+@dataclass(frozen=True)
+class Contribution:
+    interaction: Interaction
+    now: float  # what it adds to the warmth now
+    share: float  # of the total warmth now, 0..1
+
+
+@dataclass(frozen=True)
+class WarmthView:
+    value: float
+    tier: Tier
+    half_life_days: float
+
+
+def contact_warmth(contact: Contact, now: datetime) -> WarmthView:
+    """The contact's warmth and tier at ``now`` with its owner's team half-life."""
+    half_life = half_life_for_owner(contact.owner_id)
+    value = warmth.warmth_now(contact.warmth_ref, now, half_life)
+    return WarmthView(value, warmth.tier_of(value, thresholds()), half_life)
+
+
+def interaction_list(*, user: User) -> QuerySet[Interaction]:
+    """Interactions the user may see, with kind, contact, post and author joined."""
+    return Interaction.objects.visible_to(user).select_related(
+        "kind", "contact", "post", "logged_by"
+    )
+
+
+def contact_timeline(contact: Contact, *, limit: int = 30) -> list[Interaction]:
+    """The contact's latest interactions, newest first, with the post each reacted to."""
+    return list(
+        Interaction.objects.filter(contact=contact)
+        .select_related("kind", "post", "logged_by")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def contact_curve(
+    contact: Contact, now: datetime, half_life: float, days: int = CURVE_DAYS
+) -> list[tuple[datetime, float]]:
+    """Warmth sampled daily over the last ``days`` days, ending at ``now``.
+
+    Reads only the interactions inside the window: what came before is the stored score
+    minus their terms, entered as one opening event, so the curve is exact and its cost does
+    not grow with older history.
+    """
+    start = now - timedelta(days=days)
+    events = list(
+        Interaction.objects.filter(contact=contact, at__gt=start, at__lte=now).values_list(
+            "weight", "at"
+        )
+    )
+    before_ref = max(contact.warmth_ref - warmth.ref_score(events, half_life), 0.0)
+    opening = [(warmth.warmth_now(before_ref, start, half_life), start)] if before_ref else []
+    return warmth.curve(
+        opening + events, start=start, end=now, step=timedelta(days=1), half_life_days=half_life
+    )
+
+
+def contact_why(contact: Contact, now: datetime, half_life: float) -> list[Contribution]:
+    """The interactions contributing most to the warmth now, largest first (PIPL art. 24:
+    an automated score the agent can explain). Reads weights and times only, then the few
+    rows shown."""
+    rows = Interaction.objects.filter(contact=contact, at__lte=now).values_list(
+        "pk", "weight", "at"
+    )
+    scored = sorted(
+        ((warmth.contribution_now(w, at, now, half_life), pk) for pk, w, at in rows),
+        reverse=True,
+    )[:WHY_TOP]
+    total = warmth.warmth_now(contact.warmth_ref, now, half_life)
+    by_pk = Interaction.objects.select_related("kind", "post").in_bulk([pk for _, pk in scored])
+    return [
+        Contribution(by_pk[pk], value, value / total if total > 0 else 0.0)
+        for value, pk in scored
+        if value > 0 and pk in by_pk
+    ]
+
+
+def quick_kinds() -> list[InteractionKind]:
+    """The kinds shown as one-click buttons, in their admin-set order."""
+    return list(InteractionKind.objects.filter(quick=True).order_by("position", "code"))
+
+
+def alert_list(*, user: User) -> QuerySet[Alert]:
+    """Alerts the user may see (an agent's own, a lead's team's), newest first."""
+    return Alert.objects.visible_to(user).select_related("contact", "owner")
+
+
+def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
+    """The user's own undismissed alerts of the last week, for the dashboard."""
+    today = user.local_now().date()
+    return (
+        alert_list(user=user)
+        .owned_by(user)
+        .filter(dismissed_at__isnull=True, for_date__gt=today - timedelta(days=since_days))
+        .order_by("-for_date", "kind", "-warmth", "-id")
+    )
