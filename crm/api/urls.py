@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from contacts import api_interactions
 from contacts.api import views as contacts_api
 from content.api import ComplianceCheckViewSet, ContentItemViewSet
 from crm.api.views import TeamViewSet, UserViewSet
@@ -19,6 +20,8 @@ router.register("contacts", contacts_api.ContactViewSet, basename="contact")
 router.register("imports", contacts_api.ImportViewSet, basename="contactimport")
 router.register("groups", contacts_api.GroupViewSet, basename="contactgroup")
 router.register("tags", contacts_api.TagViewSet, basename="contacttag")
+router.register("interactions", api_interactions.InteractionViewSet, basename="interaction")
+router.register("alerts", api_interactions.AlertViewSet, basename="alert")
 router.register("windows", scheduler_api.PostingWindowViewSet, basename="window")
 router.register("posts", scheduler_api.MomentPostViewSet, basename="post")
 router.register("plans", scheduler_api.PlanViewSet, basename="plan")
