@@ -73,3 +73,6 @@ class ContactImportAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     raw_id_fields = ["owner", "persona"]
     readonly_fields = ["errors", "failure", "started_at", "finished_at", "created"]
+
+
+from contacts import admin_warmth  # noqa: E402, F401  (registers the warmth models)
