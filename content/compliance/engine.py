@@ -21,7 +21,8 @@ Rule kinds
 ``phrases`` / ``pattern``
     Hits of the phrase list (automaton) and of the regex (on normalised text). A rule may
     carry both. A hit is dropped when an exception span *of the same rule* overlaps it
-    (``不保本`` overlaps ``保本``; ``不保本保息`` still reads as a negation). Overlapping hits of
+    (``不保本`` overlaps ``保本``; ``不保本保息`` still reads as a negation); an exception written
+    ``sentence:公告`` suppresses the rule's hits anywhere in its sentence. Overlapping hits of
     one rule merge into one finding (``稳赚`` inside ``稳赚不赔``). If the regex has a named group
     whose name starts with ``hit`` the span is that group, otherwise the whole match; a named
     group ``cn_id`` (a Chinese ID number) only counts when its check digit is right.
@@ -59,7 +60,8 @@ from functools import cache
 
 import ahocorasick
 
-from content.compliance.normalize import fold_pattern, normalize, normalize_fast
+from content.compliance.normalize import BOUNDARY, fold_pattern, normalize, normalize_fast
+from content.compliance.patterns import ALWAYS, ANCHORED, Branch, compile_branches
 
 PHRASES = "phrases"
 PATTERN = "pattern"
@@ -68,6 +70,8 @@ PERSONA_LICENCE = "persona_licence"
 LIBRARY_ONLY = "library_only"
 KINDS = (PHRASES, PATTERN, REQUIRED_DISCLOSURE, PERSONA_LICENCE, LIBRARY_ONLY)
 SEVERITIES = ("block", "warn")
+# An exception written "sentence:公告" suppresses the rule's hits anywhere in its sentence.
+SENTENCE = "sentence:"
 CATEGORIES = ("story", "value", "ad")
 PRODUCT_LINES = (
     "critical_illness",
@@ -157,20 +161,11 @@ VALIDATORS = {"cn_id": cn_id_valid}
 
 
 @dataclass(frozen=True)
-class _Compiled:
-    """A rule's regex, the group that gives the span and the groups to validate."""
-
-    regex: re.Pattern[str]
-    hit_groups: tuple[str, ...]
-    validated: tuple[tuple[str, object], ...]
-
-
-@dataclass(frozen=True)
 class _Plan:
     """Which rules run for one context, by how they run."""
 
     on: tuple[bool, ...]  # matching rules (phrases / pattern), indexed by rule
-    patterns: tuple[int, ...]
+    branches: tuple[int, ...]  # pattern branches of the matching rules that run
     disclosures: tuple[int, ...]
     personas: tuple[int, ...]
 
@@ -184,23 +179,39 @@ class Checker:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
-        self._compiled: dict[int, _Compiled] = {}
-        entries: dict[str, tuple[set[int], set[int]]] = {}
+        self._branches: list[Branch] = []
+        self._rule_branches: dict[int, tuple[int, ...]] = {}
+        # normalised key -> (rules it is a hit for, rules it is an exception for, branches
+        # it triggers, rules it is a sentence-wide exception for)
+        entries: dict[str, tuple[set[int], set[int], set[int], set[int]]] = {}
+
+        def entry(key: str) -> tuple[set[int], set[int], set[int], set[int]]:
+            return entries.setdefault(key, (set(), set(), set(), set()))
+
         for index, rule in enumerate(self.rules):
             self._validate(rule)
             if rule.kind == LIBRARY_ONLY:
                 continue
             for phrase in rule.phrases:
-                entries.setdefault(self._key(rule, phrase), (set(), set()))[0].add(index)
+                entry(self._key(rule, phrase))[0].add(index)
             for phrase in rule.exceptions:
-                entries.setdefault(self._key(rule, phrase), (set(), set()))[1].add(index)
+                if phrase.startswith(SENTENCE):
+                    entry(self._key(rule, phrase.removeprefix(SENTENCE)))[3].add(index)
+                else:
+                    entry(self._key(rule, phrase))[1].add(index)
             if rule.pattern:
-                self._compiled[index] = self._compile(rule)
+                ids = []
+                for branch in self._compile(index, rule):
+                    ids.append(len(self._branches))
+                    for trigger in branch.triggers:
+                        entry(trigger)[2].add(ids[-1])
+                    self._branches.append(branch)
+                self._rule_branches[index] = tuple(ids)
         self._automaton = None
         if entries:
             automaton = ahocorasick.Automaton()
-            for key, (hits, excs) in entries.items():
-                automaton.add_word(key, (len(key), tuple(sorted(hits)), tuple(sorted(excs))))
+            for key, sets in entries.items():
+                automaton.add_word(key, (len(key), *(tuple(sorted(x)) for x in sets)))
             automaton.make_automaton()
             self._automaton = automaton
         self._plans: dict[tuple[str | None, str | None], _Plan] = {}
@@ -238,15 +249,11 @@ class Checker:
         return key
 
     @staticmethod
-    def _compile(rule: Rule) -> _Compiled:
+    def _compile(index: int, rule: Rule) -> list[Branch]:
         try:
-            regex = re.compile(fold_pattern(rule.pattern))
+            return compile_branches(index, fold_pattern(rule.pattern), VALIDATORS)
         except re.error as exc:
             raise RuleError(rule.code, f"pattern does not compile: {exc}") from exc
-        names = tuple(regex.groupindex)
-        hit_groups = tuple(name for name in names if name.startswith("hit"))
-        validated = tuple((name, VALIDATORS[name]) for name in names if name in VALIDATORS)
-        return _Compiled(regex, hit_groups, validated)
 
     def _plan(self, context: CheckContext) -> _Plan:
         key = (context.category, context.product_line)
@@ -255,22 +262,22 @@ class Checker:
             return plan
         category, line = key
         on = []
-        patterns, disclosures, personas = [], [], []
+        branches, disclosures, personas = [], [], []
         for index, rule in enumerate(self.rules):
             in_category = not rule.categories or category is None or category in rule.categories
             in_line = not rule.product_lines or line is None or line in rule.product_lines
             runs = False
             if rule.kind in (PHRASES, PATTERN):
                 runs = in_category and in_line
-                if runs and index in self._compiled:
-                    patterns.append(index)
+                if runs:
+                    branches.extend(self._rule_branches.get(index, ()))
             elif rule.kind == REQUIRED_DISCLOSURE and in_category:
                 disclosures.append(index)
             elif rule.kind == PERSONA_LICENCE and category is not None:
                 if not rule.categories or category in rule.categories:
                     personas.append(index)
             on.append(runs)
-        plan = _Plan(tuple(on), tuple(patterns), tuple(disclosures), tuple(personas))
+        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas))
         if len(self._plans) < 1024:  # contexts come from a few choices; bound odd input
             self._plans[key] = plan
         return plan
@@ -289,8 +296,9 @@ class Checker:
         hits: list[tuple[int, int, int]] = []  # (rule, start, end) in normalised text
         excs: dict[int, list[tuple[int, int]]] = {}
         triggers: dict[int, tuple[int, int]] = {}
+        gates: dict[int, list[int]] = {}  # branch -> start positions of its triggers
         if self._automaton is not None and norm:
-            for last, (length, hit_rules, exc_rules) in self._automaton.iter(norm):
+            for last, (length, hit_rules, exc_rules, branches, wide) in self._automaton.iter(norm):
                 end = last + 1
                 start = end - length
                 for rule in hit_rules:
@@ -302,10 +310,24 @@ class Checker:
                             triggers[rule] = (start, end)
                 for rule in exc_rules:
                     excs.setdefault(rule, []).append((start, end))
+                for branch in branches:
+                    gates.setdefault(branch, []).append(start)
+                for rule in wide:  # the exception covers its whole sentence
+                    bounds = (norm.rfind(BOUNDARY, 0, start) + 1, norm.find(BOUNDARY, end))
+                    excs.setdefault(rule, []).append(
+                        (bounds[0], bounds[1] if bounds[1] >= 0 else len(norm))
+                    )
         if excs and hits:
             hits = [h for h in hits if not _overlaps(excs.get(h[0]), h[1], h[2])]
-        for rule in plan.patterns:
-            self._search(rule, norm, excs.get(rule), hits)
+        for index in plan.branches:
+            branch = self._branches[index]
+            if branch.mode == ALWAYS:
+                _search(branch, norm, excs.get(branch.rule), hits)
+            elif index in gates:
+                if branch.mode == ANCHORED:
+                    _match_at(branch, norm, gates[index], excs.get(branch.rule), hits)
+                else:
+                    _search(branch, norm, excs.get(branch.rule), hits)
 
         found: list[tuple[int, int, int]] = []  # (rule, start, end) in the original text
         if hits:
@@ -334,32 +356,6 @@ class Checker:
         findings.sort(key=lambda f: (f.start, f.end, f.code))
         return findings
 
-    def _search(
-        self, index: int, norm: str, excs: list[tuple[int, int]] | None, hits: list
-    ) -> None:
-        compiled = self._compiled[index]
-        regex = compiled.regex
-        pos = 0
-        while pos <= len(norm):
-            m = regex.search(norm, pos)
-            if m is None:
-                return
-            start, end = m.span()
-            for name in compiled.hit_groups:
-                if m.start(name) >= 0:
-                    start, end = m.span(name)
-                    break
-            ok = end > start and not _overlaps(excs, start, end)
-            for name, valid in compiled.validated:
-                group = m.group(name)
-                if group is not None and not valid(group):
-                    ok = False
-            if ok:
-                hits.append((index, start, end))
-                pos = max(m.end(), m.start() + 1)
-            else:
-                pos = m.start() + 1
-
     @staticmethod
     def _finding(rule: Rule, start: int, end: int, text: str, context: CheckContext) -> Finding:
         return Finding(
@@ -379,9 +375,9 @@ class Checker:
             return Finding(rule.code, severity, rule.message, rule.suggestion, 0, 0, "")
 
         if context.persona_licence is None:
-            compiled = self._compiled.get(index)
-            if compiled is not None and compiled.regex.search(norm):
-                return []
+            for branch in self._rule_branches.get(index, ()):
+                if self._branches[branch].regex.search(norm):
+                    return []  # the text already states a licence number
             return [missing("warn")]
         licence = normalize(context.persona_licence)[0]
         if not licence or licence not in norm:
@@ -390,6 +386,50 @@ class Checker:
         if name and name not in norm:
             return [missing("warn")]
         return []
+
+
+def _accept(
+    branch: Branch, m: re.Match[str], excs: list[tuple[int, int]] | None, hits: list
+) -> bool:
+    """Record ``m`` as a hit of the branch's rule unless an exception or validator rejects it."""
+    start, end = m.span()
+    for name in branch.hit_groups:
+        if m.start(name) >= 0:
+            start, end = m.span(name)
+            break
+    if end <= start or _overlaps(excs, start, end):
+        return False
+    for name, valid in branch.validated:
+        group = m.group(name)
+        if group is not None and not valid(group):
+            return False
+    hits.append((branch.rule, start, end))
+    return True
+
+
+def _search(branch: Branch, norm: str, excs: list[tuple[int, int]] | None, hits: list) -> None:
+    """Every hit of ``branch`` in ``norm``; a rejected match is retried one character later."""
+    regex = branch.regex
+    pos = 0
+    while pos <= len(norm):
+        m = regex.search(norm, pos)
+        if m is None:
+            return
+        pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
+
+
+def _match_at(
+    branch: Branch, norm: str, starts: list[int], excs: list[tuple[int, int]] | None, hits: list
+) -> None:
+    """As :func:`_search`, trying only the positions where the branch's triggers start."""
+    regex = branch.regex
+    pos = 0
+    for start in sorted(set(starts)):
+        if start < pos:
+            continue
+        m = regex.match(norm, start)
+        if m is not None and _accept(branch, m, excs, hits):
+            pos = max(m.end(), m.start() + 1)
 
 
 def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:
