@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
@@ -20,12 +21,13 @@ from contacts.services.contacts import split_names
 from contacts.views.common import add_service_errors, pool_user_required, safe_next
 
 PAGE_SIZE = 25
+# Lazy: built at import, shown in each request's language.
 SORT_LABELS = {
-    "-warmth": _("Warmest first"),
-    "-last_interaction": _("Latest interaction"),
-    "name": _("Name"),
-    "-created": _("Newest"),
-    "created": _("Oldest"),
+    "-warmth": gettext_lazy("Warmest first"),
+    "-last_interaction": gettext_lazy("Latest interaction"),
+    "name": gettext_lazy("Name"),
+    "-created": gettext_lazy("Newest"),
+    "created": gettext_lazy("Oldest"),
 }
 
 
