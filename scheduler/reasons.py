@@ -9,28 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from scheduler.planner import REASON_TEMPLATES, Reason
 
-# Must equal REASON_TEMPLATES (a test says so): the English text is the msgid.
+# The planner's templates, word for word (a test says so), marked for translation.
 MSGIDS = {
-    "mix": N_("{category} is furthest behind its {target}% share ({count} of {total} so far)"),
-    "mix_next": N_(
-        "{category} is next furthest behind its {target}% share ({count} of {total} so far)"
+    # "{target}{percent}" and not "{target}%": "% s" would read as a printf format to gettext.
+    "mix": gettext_noop(
+        "{category} is furthest behind its {target}{percent} share ({count} of {total} so far)"
     ),
-    "skip_ad_today": N_("no ad: there is already one that day"),
-    "skip_ad_adjacent": N_("no ad: it would sit next to another ad"),
-    "no_content": N_("no approved, in-date {category} content unused in {reuse_days} days"),
-    "topic_match": N_("matches the leads' interest in {topics}"),
-    "no_topic_match": N_("no topic the leads reacted to; the least recently used"),
-    "ad_rules": N_("only ads fit the mix here and the ad rules forbid one"),
-    "nurturing_rest": N_("nurturing mode: at most one post a day"),
-    "no_valid_time": N_("the {window} window does not exist on this day (clock change)"),
-    "mix_empty": N_("the mix allows no category that can be posted"),
+    "mix_next": gettext_noop(
+        "{category} is next furthest behind its {target}{percent} share ({count} of {total} so far)"
+    ),
+    "skip_ad_today": gettext_noop("no ad: there is already one that day"),
+    "skip_ad_adjacent": gettext_noop("no ad: it would sit next to another ad"),
+    "no_content": gettext_noop(
+        "no approved, in-date {category} content unused in {reuse_days} days"
+    ),
+    "topic_match": gettext_noop("matches the leads' interest in {topics}"),
+    "no_topic_match": gettext_noop("no topic the leads reacted to; the least recently used"),
+    "ad_rules": gettext_noop("only ads fit the mix here and the ad rules forbid one"),
+    "nurturing_rest": gettext_noop("nurturing mode: at most one post a day"),
+    "no_valid_time": gettext_noop("the {window} window does not exist on this day (clock change)"),
+    "mix_empty": gettext_noop("the mix allows no category that can be posted"),
 }
-CATEGORY_NAMES = {"story": N_("Story"), "value": N_("Value"), "ad": N_("Ad")}
+CATEGORY_NAMES = {
+    "story": gettext_noop("Story"),
+    "value": gettext_noop("Value"),
+    "ad": gettext_noop("Ad"),
+}
 
 
 def _param(key: str, value: object) -> str:
@@ -47,6 +55,7 @@ def reason_text(reasons: Iterable[Reason]) -> str:
     for reason in reasons:
         template = MSGIDS.get(reason.code) or REASON_TEMPLATES.get(reason.code, reason.code)
         params = {k: _param(k, v) for k, v in reason.params.items()}
+        params["percent"] = "%"
         try:
             parts.append(gettext(template).format(**params))
         except (KeyError, IndexError):  # a translation that lost a placeholder

@@ -144,5 +144,25 @@ def test_another_agent_cannot_plan_my_persona(setup):
         plan_week(persona=setup["persona"], start=setup["start"], by=AgentFactory())
 
 
-def test_reason_msgids_match_the_planners_templates():
-    assert dict(REASON_TEMPLATES) == MSGIDS
+def test_reason_msgids_say_what_the_planners_templates_say():
+    from django.utils import translation
+
+    from scheduler.planner import Reason
+    from scheduler.reasons import reason_text
+
+    assert set(MSGIDS) == set(REASON_TEMPLATES)
+    params = {
+        "category": "value",
+        "target": 40,
+        "count": 1,
+        "total": 3,
+        "reuse_days": 30,
+        "topics": ["养老"],
+        "window": "commute",
+    }
+    with translation.override("en"):
+        for code, template in REASON_TEMPLATES.items():
+            used = {k: v for k, v in params.items() if "{" + k + "}" in template}
+            english = reason_text([Reason(code, used)])
+            expected = Reason(code, used).text
+            assert english.lower() == expected.lower(), code
