@@ -1,0 +1,267 @@
+"""The Checker: spans, exceptions, severities, context, rule kinds, rule errors, one pass."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from content.compliance import (
+    STARTER_RULES,
+    CheckContext,
+    Checker,
+    Rule,
+    RuleError,
+    default_checker,
+)
+from content.compliance.engine import cn_id_valid
+from content.compliance.patterns import ALWAYS, ANCHORED, GATED, required_literals
+from content.tests.compliance_corpus import CORPUS, LICENCE
+
+
+def codes(text: str, **context: str) -> list[str]:
+    return [f.code for f in default_checker().check(text, CheckContext(**context))]
+
+
+def test_span_points_at_the_original_text_including_inserted_symbols() -> None:
+    text = "朋友们！这款年金 稳😀*赚 不赔，真的。"
+    (finding,) = default_checker().check(text)
+    assert finding.code == "R01"
+    assert finding.matched == "稳😀*赚 不赔"
+    assert text[finding.start : finding.end] == finding.matched
+
+
+def test_span_of_traditional_and_full_width_text_is_the_original_characters() -> None:
+    text = "每年穩拿５％，寫進合同"
+    (finding,) = default_checker().check(text)
+    assert (finding.code, finding.matched) == ("R02", "穩拿５％，寫進合同")  # two hits, merged
+
+
+def test_span_of_a_folded_run_covers_every_repeat() -> None:
+    text = "稳稳稳赚的好产品"
+    (finding,) = default_checker().check(text)
+    assert finding.matched == "稳稳稳赚"
+
+
+def test_span_survives_characters_that_expand_under_nfkc() -> None:
+    # ⑩ becomes two characters: the checker takes the reference path and still maps back.
+    text = "⑩年稳赚不赔"
+    (finding,) = default_checker().check(text)
+    assert finding.matched == "稳赚不赔"
+    assert text[finding.start : finding.end] == "稳赚不赔"
+
+
+def test_findings_are_sorted_by_start() -> None:
+    findings = default_checker().check("快上车！保本保息，全网最好")
+    assert [f.start for f in findings] == sorted(f.start for f in findings)
+    assert [f.code for f in findings] == ["R06", "R01", "R05"]
+
+
+def test_overlapping_hits_of_one_rule_are_one_finding() -> None:
+    (finding,) = default_checker().check("稳赚不赔")  # 稳赚 and 稳赚不赔 are both phrases
+    assert finding.matched == "稳赚不赔"
+
+
+def test_negation_suppresses_only_its_own_rule() -> None:
+    # 不保本 is an R01 exception; it must not hide the R05 term in the same words.
+    assert codes("不保本，但是全网最好") == ["R05"]
+
+
+def test_exception_suppresses_an_overlapping_longer_negation() -> None:
+    assert codes("这款产品不保本保息") == []
+
+
+def test_sentence_wide_exception_covers_its_sentence_only() -> None:
+    assert codes("根据公司公告，本产品将于月底停售。") == []
+    assert codes("公司发布了公告。下月停售！") == ["R06"]
+
+
+def test_rejected_pattern_match_does_not_hide_a_later_one() -> None:
+    # The first R02 candidate is negated (收益不确定); the later one is real.
+    findings = default_checker().check("收益不确定，但保证年化3%")
+    assert [(f.code, f.matched) for f in findings] == [("R02", "保证年化")]
+
+
+def test_absolute_terms_block_in_ads_and_warn_elsewhere() -> None:
+    text = "全网最好的重疾险，详见条款。小李｜执业证编号" + LICENCE
+    by_category = {
+        category: [
+            (f.code, f.severity) for f in default_checker().check(text, CheckContext(category))
+        ]
+        for category in ("story", "value", "ad", None)
+    }
+    assert by_category["ad"] == [("R05", "block")]
+    assert by_category["story"] == by_category["value"] == by_category[None] == [("R05", "warn")]
+
+
+def test_ad_without_licence_warns_while_the_persona_is_unknown() -> None:
+    (finding,) = default_checker().check("新品上线", CheckContext(category="ad"))
+    assert (finding.code, finding.severity, finding.start, finding.end) == ("R10", "warn", 0, 0)
+    assert finding.matched == ""
+
+
+def test_ad_without_the_personas_licence_blocks_at_scheduling() -> None:
+    context = CheckContext(category="ad", persona_licence=LICENCE, persona_name="小李")
+    (finding,) = default_checker().check("新品上线。小李", context)
+    assert (finding.code, finding.severity) == ("R10", "block")
+    # Someone else's licence number in the text does not count.
+    other = "新品上线。小李 执业证号 02000144030080002023009999"
+    assert [(f.code, f.severity) for f in default_checker().check(other, context)] == [
+        ("R10", "block")
+    ]
+
+
+def test_ad_with_licence_but_without_the_name_warns() -> None:
+    context = CheckContext(category="ad", persona_licence=LICENCE, persona_name="小李")
+    (finding,) = default_checker().check(f"新品上线。执业证号{LICENCE}", context)
+    assert (finding.code, finding.severity) == ("R10", "warn")
+
+
+def test_licence_in_full_width_digits_counts() -> None:
+    full_width = LICENCE.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    context = CheckContext(category="ad", persona_licence=LICENCE, persona_name="小李")
+    assert default_checker().check(f"新品上线。小李 执业证号{full_width}", context) == []
+
+
+def test_persona_rule_needs_a_known_category() -> None:
+    assert codes("新品上线", persona_licence=LICENCE) == []
+    assert codes("新品上线", category="story", persona_licence=LICENCE) == []
+
+
+def test_disclosure_rule_triggered_by_product_line_alone_points_at_nothing() -> None:
+    text = "养老规划兼顾现金流"
+    (finding,) = default_checker().check(text, CheckContext(product_line="universal"))
+    assert (finding.code, finding.start, finding.end, finding.matched) == ("R04", 0, 0, "")
+    assert codes(text, product_line="critical_illness") == []
+
+
+def test_disclosure_rule_points_at_the_first_longest_trigger_word() -> None:
+    (finding,) = default_checker().check("这款分红险年年分红")
+    assert finding.matched == "分红险"
+
+
+def test_rule_restricted_by_category_or_product_line_runs_when_context_is_unknown() -> None:
+    rule = Rule(code="X1", kind="phrases", phrases=("惠民保",), categories=("ad",))
+    lined = Rule(code="X2", kind="phrases", phrases=("保额",), product_lines=("medical",))
+    checker = Checker([rule, lined])
+    text = "惠民保的保额"
+    assert [f.code for f in checker.check(text)] == ["X1", "X2"]
+    assert [f.code for f in checker.check(text, CheckContext("story", "life"))] == []
+    assert [f.code for f in checker.check(text, CheckContext("ad", "medical"))] == ["X1", "X2"]
+
+
+def test_library_only_rule_is_ignored_by_the_checker() -> None:
+    r11 = next(rule for rule in STARTER_RULES if rule.code == "R11")
+    assert r11.kind == "library_only"
+    assert Checker([r11]).check("任何产品广告", CheckContext(category="ad")) == []
+
+
+def test_starter_rules_cover_r01_to_r14_once_each() -> None:
+    assert [rule.code for rule in STARTER_RULES] == [f"R{n:02d}" for n in range(1, 15)]
+    assert all(rule.message and rule.source for rule in STARTER_RULES)
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("11010519491231002x", True),
+        ("440304198805123412", True),
+        ("110105194912310021", False),
+        ("11010519491231002", False),
+    ],
+)
+def test_chinese_id_check_digit(number: str, valid: bool) -> None:
+    assert cn_id_valid(number) is valid
+
+
+def test_id_number_with_a_wrong_check_digit_is_not_personal_data() -> None:
+    assert codes("身份证440304198805123412") == ["R13"]
+    assert codes("单号440304198805123413") == []
+
+
+def test_phone_number_inside_a_longer_number_is_not_flagged() -> None:
+    assert codes("执业证号02000144030080002023001234") == []
+    assert codes("电话13912345678") == ["R13"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        (Rule(code="B1", kind="phrase list"), "unknown kind"),
+        (Rule(code="B2", kind="phrases", phrases=("保本",), severity="error"), "severity"),
+        (Rule(code="B3", kind="phrases", phrases=("* *",)), "empty once normalised"),
+        (Rule(code="B4", kind="pattern", pattern="(保本"), "does not compile"),
+        (Rule(code="B5", kind="phrases"), "needs phrases or a pattern"),
+        (Rule(code="B6", kind="phrases", phrases=("x",), categories=("post",)), "category"),
+        (Rule(code="B7", kind="required_disclosure", phrases=("分红",)), "disclosures"),
+    ],
+)
+def test_unusable_rule_is_refused_with_its_code(rule: Rule, reason: str) -> None:
+    with pytest.raises(RuleError, match=reason) as exc:
+        Checker([rule])
+    assert exc.value.code == rule.code
+
+
+def test_rules_from_data_are_normalised_like_the_text() -> None:
+    # A reviewer types the phrase in traditional characters with a space; posts still match.
+    checker = Checker([Rule(code="T1", kind="phrases", phrases=("穩 賺",))])
+    assert [f.matched for f in checker.check("稳赚")] == ["稳赚"]
+
+
+def test_every_phrase_of_every_rule_goes_into_one_automaton() -> None:
+    checker = default_checker()
+    keys = set(checker._automaton.keys())
+    for rule in STARTER_RULES:
+        for phrase in rule.phrases:
+            assert Checker._key(rule, phrase) in keys
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals", "anchored"),
+    [
+        (r"(?:保证|承诺)[^。]{0,6}?收益", {"保证", "承诺"}, True),
+        (r"(?<![0-9])保单号[0-9]{6,}", {"保单号"}, True),
+        (r"[a-z]公司[^。]{0,8}?(?:理赔难|拒赔)", {"公司"}, False),
+        (r"[a-z]司[^。]{0,8}?(?:理赔难|拒赔)", {"理赔难", "拒赔"}, False),
+        (r"[0-9]{11}", None, False),
+        (r"(?:和|与)存款一样", {"存款一样"}, False),
+    ],
+)
+def test_required_literals_of_a_pattern(pattern: str, literals: set | None, anchored: bool) -> None:
+    found, is_anchored = required_literals(pattern)
+    assert (set(found) if found else None, is_anchored) == (literals, anchored)
+
+
+def test_trigger_gating_finds_what_a_full_search_finds() -> None:
+    """Anchored and gated branches give the same findings as searching every branch always."""
+    gated = Checker(STARTER_RULES)
+    plain = Checker(STARTER_RULES)
+    plain._branches = [dataclasses.replace(b, mode=ALWAYS) for b in plain._branches]
+    assert {b.mode for b in gated._branches} == {ANCHORED, GATED, ALWAYS}
+    texts = [case.text for case in CORPUS]
+    texts += ["".join(texts[i : i + 9]) for i in range(0, len(texts), 3)]
+    for text in texts:
+        assert gated.check(text) == plain.check(text), text
+
+
+def test_checker_is_safe_to_share_between_threads() -> None:
+    checker = Checker(STARTER_RULES)
+    texts = [case.text for case in CORPUS] * 5
+    expected = [checker.check(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(checker.check, texts)) == expected
+
+
+def test_default_checker_is_built_once() -> None:
+    assert default_checker() is default_checker()
+
+
+def test_starter_patterns_compile_and_findings_carry_rule_data() -> None:
+    for rule in STARTER_RULES:
+        if rule.pattern:
+            re.compile(rule.pattern)
+    (finding,) = default_checker().check("转我微信")
+    r12 = next(rule for rule in STARTER_RULES if rule.code == "R12")
+    assert (finding.message, finding.suggestion) == (r12.message, r12.suggestion)
