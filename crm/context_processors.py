@@ -10,7 +10,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = Role.ADMIN if user.is_superuser else user.role
-    current = request.resolver_match.url_name if request.resolver_match else None
+    current = request.resolver_match.view_name if request.resolver_match else None
     return {
         "nav_items": [
             {"label": item.label, "url": reverse(item.url_name), "active": item.url_name == current}
