@@ -48,6 +48,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 __all__ = ["NormalizedText", "fold_pattern", "normalize", "normalize_fast", "normalize_full"]
@@ -268,15 +269,12 @@ class NormalizedText:
 
     def _build(self) -> None:
         # Dropped segments of t1 (same length as the original): a t2 index k sits at t1 index
-        # k + (characters dropped before it).
-        self._drop_pos: list[int] = []
-        self._drop_cum: list[int] = []
-        total = 0
-        for m in _DROP_RE.finditer(self._t1):
-            s, e = m.span()
-            self._drop_pos.append(s - total)  # t2 index of the first character after it
-            total += e - s
-            self._drop_cum.append(total)
+        # k + (characters dropped before it). split/findall/accumulate keep this at C speed:
+        # _drop_pos[i] is the t2 index just after segment i, _drop_cum[i] the characters
+        # dropped up to and including it.
+        kept = _DROP_RE.split(self._t1)
+        self._drop_pos = list(accumulate(map(len, kept[:-1])))
+        self._drop_cum = list(accumulate(map(len, _DROP_RE.findall(self._t1))))
         # Folded runs of t2: run [s, e) becomes one t3 character at s - (folded so far).
         self._fold_pos: list[int] = []
         self._fold_cum: list[int] = []
@@ -319,7 +317,26 @@ class NormalizedText:
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """The original span ``[start, end)`` of the normalised span ``[i, j)`` (``j > i``)."""
-        return self.start(i), self.end(j - 1)
+        if self._starts is not None:
+            return self._starts[i], self._ends[j - 1]
+        if not self._mapped:
+            self._build()
+        # start() and end(j - 1) inlined: this runs once per finding.
+        fold_pos, fold_cum, drop_pos, drop_cum = (
+            self._fold_pos,
+            self._fold_cum,
+            self._drop_pos,
+            self._drop_cum,
+        )
+        f = bisect_right(fold_pos, i) - 1
+        k = i + (fold_cum[f] if f >= 0 else 0)
+        d = bisect_right(drop_pos, k) - 1
+        start = k + (drop_cum[d] if d >= 0 else 0)
+        q = j - 1
+        f = bisect_right(fold_pos, q) - 1
+        k = q + (fold_cum[f] if f >= 0 else 0) + self._fold_len.get(q, 1) - 1
+        d = bisect_right(drop_pos, k) - 1
+        return start, k + (drop_cum[d] if d >= 0 else 0) + 1
 
 
 def _reference(text: str) -> NormalizedText:

@@ -108,3 +108,14 @@ def test_fast_path_agrees_with_the_reference_loop(text: str) -> None:
     assert fast.text == norm
     for q in range(len(norm)):
         assert (fast.start(q), fast.end(q)) == (starts[q], ends[q])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, min_size=1, max_size=40).map("".join), st.data())
+def test_fast_span_agrees_with_start_and_end(text: str, data: st.DataObject) -> None:
+    fast = normalize_fast(text)
+    if not fast.text:
+        return
+    i = data.draw(st.integers(0, len(fast.text) - 1))
+    j = data.draw(st.integers(i + 1, len(fast.text)))
+    assert fast.span(i, j) == (fast.start(i), fast.end(j - 1))
