@@ -30,7 +30,7 @@ def _login(client, user):
 
 
 def test_contact_page_shows_timeline_newest_first_curve_and_why(client, english):
-    contact = ContactFactory(name="<script>alert(1)</script>")
+    contact = ContactFactory(name="<script>alert(1)</script>", owner__language="en")
     owner = contact.owner
     interaction_log(contact=contact, kind="quote", at=NOW - timedelta(days=20), by=owner)
     interaction_log(
@@ -51,7 +51,7 @@ def test_contact_page_shows_timeline_newest_first_curve_and_why(client, english)
 
 
 def test_one_click_log_returns_the_updated_panel(client, english):
-    contact = ContactFactory()
+    contact = ContactFactory(owner__language="en")
     response = _login(client, contact.owner).post(
         reverse("contacts:interaction-log", args=[contact.pk]),
         {"kind": "quote", "panel": "1"},
@@ -77,7 +77,7 @@ def test_one_click_log_from_a_list_row_returns_the_badge(client):
 
 
 def test_bad_kind_is_a_400_with_the_reason(client, english):
-    contact = ContactFactory()
+    contact = ContactFactory(owner__language="en")
     response = _login(client, contact.owner).post(
         reverse("contacts:interaction-log", args=[contact.pk]), {"kind": "hug"}, **HTMX
     )
@@ -141,7 +141,7 @@ def test_list_rows_show_warmth_in_constant_queries(client, django_assert_max_num
 
 
 def test_home_shows_open_alerts_and_dismiss_removes_them(client, english):
-    agent = AgentFactory()
+    agent = AgentFactory(language="en")
     contact = ContactFactory(owner=agent, name="王女士", next_follow_up=date(2026, 11, 25))
     alerts_raise_for(owner=agent)
     alert = Alert.objects.get(contact=contact)
