@@ -30,6 +30,14 @@ Changing the half-life or the weights changes every past term, so it needs the f
 from the interaction history (a set-based SQL statement, not a Python loop), scoped to the
 teams whose half-life changed. Until it runs the stored scores use the old values;
 the recompute is idempotent and can run at any time.
+
+Where the pieces live: each interaction keeps the weight it was logged with, so editing a
+kind's weight in the admin changes nothing until ``interactions_reweigh`` rewrites those
+snapshots and recomputes (the admin queues it). Logging is
+``contacts.services.interactions.interaction_log``; the recompute is ``warmth_recompute``
+there; tier filters on querysets are in ``contacts.warmth_queries``; the daily alerts, which
+need no per-lead stored tier (the score at the last run is today's minus what was logged
+since), are in ``contacts.services.alerts``.
 """
 
 from __future__ import annotations
