@@ -14,19 +14,21 @@ Protocol, per tick (``dispatch_due``):
    ``claimed_at`` by a conditional UPDATE that repeats the same conditions. The rows carrying
    our token after commit are ours. (On SQLite, which has no row locks, the conditional
    UPDATE alone decides.)
-2. **Renew, re-check.** Before sending each post, renew its lease with a conditional UPDATE
-   (token still ours, still scheduled); if that matches nothing, another worker took the post
-   after our lease expired, and we leave it. Compliance is checked again with the persona's
+2. **Renew, re-check.** While working through the batch, renew the lease on the remaining
+   posts every quarter lease with a conditional UPDATE (token still ours, still scheduled);
+   a post no longer ours was taken by another worker after our lease expired, and we leave
+   it. Compliance is checked again with the persona's
    licence and name: a post that now has a block finding is *held*: moved back to the agent
    (status ``rejected`` with the reason as the review comment) and the agent gets a "held"
    reminder on the dashboard. Nothing is published.
 3. **Publish** through each configured publisher with the post's ``idempotency_key`` (fixed
-   when the post was created). A ``DispatchAttempt`` row records each try; a publisher that
-   already has a recorded success for this post is skipped (a unique partial constraint
-   allows one "ok" row per post and publisher).
-4. **Record** with a conditional UPDATE through ``post_transition``: ``scheduled -> sent``
-   only while the status is still ``scheduled`` and the claim token still ours. If it
-   matches nothing, someone else finished or changed the post; we write nothing more.
+   when the post was created). A publisher that already has a recorded success for this post
+   is skipped.
+4. **Record**, in one transaction: a ``DispatchAttempt`` "ok" row per publisher (a unique
+   partial constraint allows one per post and publisher) and ``scheduled -> sent`` through
+   ``post_transition``, a conditional UPDATE that matches only while the status is still
+   ``scheduled`` and the claim token still ours. If either refuses, someone else recorded the
+   post; our transaction rolls back and we write nothing.
    On a publisher error the row stays ``scheduled`` with ``attempts + 1``, ``last_error`` and
    ``next_attempt_at = now + base * 2^(attempts-1)``, and the lease is released; after
    ``SCHEDULER_MAX_ATTEMPTS`` the post moves to ``failed`` with the error shown to the agent.
@@ -34,9 +36,13 @@ Protocol, per tick (``dispatch_due``):
 A worker that dies mid-send (SIGKILL, OOM, host lost) leaves its rows ``scheduled`` with its
 token. Nothing is lost: once the lease expires, the next tick on any worker claims them again
 and publishes with the *same* idempotency key. The reminder publisher keys its Reminder row
-on it (unique), so the post still ends with exactly one reminder; a success that was recorded
-before the death is not repeated at all. Celery's acks-late redelivery of the dead worker's
-tick is harmless for the same reasons.
+on it (unique), so the post still ends with exactly one reminder (the rescuer's attempt
+says "existing"); a success that was recorded before the death is not repeated at all.
+
+Celery's acks-late redelivery of the dead worker's tick is harmless for the same reasons.
+
+Cost: two commits per sent post (the publisher's row, then the record), plus one claim per
+batch; commits (fsync) are what bound the rate, see bench/dispatch.py.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ import os
 import socket
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -126,13 +133,11 @@ def claim_batch(
     return token, ids
 
 
-def _renew(post_id: int, token: uuid.UUID) -> bool:
-    return (
-        MomentPost.objects.filter(
-            pk=post_id, status=PostStatus.SCHEDULED, claim_token=token
-        ).update(claimed_at=timezone.now())
-        == 1
-    )
+def _renew(ids: list[int], token: uuid.UUID) -> set[int]:
+    """Extend our lease on the batch's remaining posts; returns the ids still ours."""
+    mine = MomentPost.objects.filter(pk__in=ids, status=PostStatus.SCHEDULED, claim_token=token)
+    mine.update(claimed_at=timezone.now())
+    return set(mine.values_list("pk", flat=True))
 
 
 def _hold(post: MomentPost, token: uuid.UUID) -> bool:
@@ -168,44 +173,98 @@ def _hold(post: MomentPost, token: uuid.UUID) -> bool:
     return True
 
 
-def _publish_all(post: MomentPost, token: uuid.UUID) -> str | None:
-    """Run every configured publisher not yet recorded as done; returns the first error."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    done = set(
-        DispatchAttempt.objects.filter(post=post, outcome=AttemptOutcome.OK).values_list(
-            "publisher", flat=True
+def _record_successes(successes: list[DispatchAttempt]) -> None:
+    """Store publishers' successes one by one, so a retry does not repeat them; a success
+    another worker already stored (the unique constraint) is dropped."""
+    for attempt in successes:
+        try:
+            with transaction.atomic():
+                attempt.save()
+        except IntegrityError:
+            continue
+
+
+def dispatch_post(
+    post: MomentPost,
+    token: uuid.UUID,
+    report: TickReport,
+    *,
+    publishers: list | None = None,
+    done: set[str] | None = None,
+) -> None:
+    """Steps 2-4 of the protocol for one claimed post (its lease renewed by the caller)."""
+    publishers = configured_publishers() if publishers is None else publishers
+    if done is None:
+        done = set(
+            DispatchAttempt.objects.filter(post=post, outcome=AttemptOutcome.OK).values_list(
+                "publisher", flat=True
+            )
         )
-    )
-    for publisher in configured_publishers():
+    post_check(post=post)
+    if post.has_block:
+        if _hold(post, token):
+            report.held += 1
+        else:
+            report.lost_lease += 1
+        return
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    successes: list[DispatchAttempt] = []
+    for publisher in publishers:
         if publisher.name in done:
             continue
-        attempt = DispatchAttempt.objects.create(
-            post=post,
-            publisher=publisher.name,
-            claim_token=token,
-            worker=worker,
-            started_at=timezone.now(),
-        )
+        started = timezone.now()
         try:
             receipt = publisher.publish(post=post, idempotency_key=post.idempotency_key)
         except PublishError as exc:
-            attempt.outcome, attempt.error = AttemptOutcome.ERROR, str(exc)
-            attempt.finished_at = timezone.now()
-            attempt.save(update_fields=["outcome", "error", "finished_at"])
-            return f"{publisher.name}: {exc}"
-        attempt.outcome, attempt.receipt = AttemptOutcome.OK, receipt[:200]
-        attempt.finished_at = timezone.now()
-        try:
-            with transaction.atomic():
-                attempt.save(update_fields=["outcome", "receipt", "finished_at"])
-        except IntegrityError:
-            # Another worker (after our lease expired) recorded this publisher's success.
-            DispatchAttempt.objects.filter(pk=attempt.pk).update(
+            DispatchAttempt.objects.create(
+                post=post,
+                publisher=publisher.name,
+                claim_token=token,
+                worker=worker,
                 outcome=AttemptOutcome.ERROR,
-                error="duplicate: already published by another worker",
+                error=str(exc),
+                started_at=started,
                 finished_at=timezone.now(),
             )
-    return None
+            _record_successes(successes)
+            error = f"{publisher.name}: {exc}"
+            log.warning("post %s: publish failed: %s", post.pk, error)
+            _retry_or_fail(post, token, error, report)
+            return
+        successes.append(
+            DispatchAttempt(
+                post=post,
+                publisher=publisher.name,
+                claim_token=token,
+                worker=worker,
+                outcome=AttemptOutcome.OK,
+                receipt=receipt[:200],
+                started_at=started,
+                finished_at=timezone.now(),
+            )
+        )
+    # Record: the successes and "sent" in one transaction, only while the lease is ours.
+    try:
+        with transaction.atomic():
+            DispatchAttempt.objects.bulk_create(successes)
+            post_transition(
+                post=post,
+                to=PostStatus.SENT,
+                by=None,
+                note=_("sent"),
+                claim_token=token,
+                changes={
+                    "findings": post.findings,
+                    "has_block": False,
+                    "checked_at": post.checked_at,
+                    "attempts": post.attempts + 1,
+                    "last_error": "",
+                },
+            )
+        report.sent += 1
+    except (PostConflict, IntegrityError):
+        # Another worker took the post after our lease expired and recorded it (or will).
+        report.lost_lease += 1
 
 
 def _retry_or_fail(post: MomentPost, token: uuid.UUID, error: str, report: TickReport) -> None:
@@ -241,42 +300,40 @@ def _retry_or_fail(post: MomentPost, token: uuid.UUID, error: str, report: TickR
         report.lost_lease += 1
 
 
-def dispatch_post(post_id: int, token: uuid.UUID, report: TickReport) -> None:
-    """Steps 2-4 of the protocol for one claimed post."""
-    if not _renew(post_id, token):
-        report.lost_lease += 1
-        return
-    post = MomentPost.objects.select_related("persona__owner").get(pk=post_id)
-    post_check(post=post)
-    if post.has_block:
-        if _hold(post, token):
-            report.held += 1
-        else:
-            report.lost_lease += 1
-        return
-    error = _publish_all(post, token)
-    if error:
-        log.warning("post %s: publish failed: %s", post_id, error)
-        _retry_or_fail(post, token, error, report)
-        return
-    try:
-        post_transition(
-            post=post,
-            to=PostStatus.SENT,
-            by=None,
-            note=_("sent"),
-            claim_token=token,
-            changes={
-                "findings": post.findings,
-                "has_block": False,
-                "checked_at": post.checked_at,
-                "attempts": post.attempts + 1,
-                "last_error": "",
-            },
+def dispatch_batch(token: uuid.UUID, ids: list[int], report: TickReport) -> None:
+    """Send the claimed posts in order: one query loads them all, one finds what was already
+    published; the lease is renewed every quarter lease so a long batch keeps its posts."""
+    posts = {
+        post.pk: post
+        for post in MomentPost.objects.select_related("persona__owner").filter(
+            pk__in=ids, status=PostStatus.SCHEDULED, claim_token=token
         )
-        report.sent += 1
-    except PostConflict:
-        report.lost_lease += 1
+    }
+    done: dict[int, set[str]] = defaultdict(set)
+    for post_id, name in DispatchAttempt.objects.filter(
+        post__in=ids, outcome=AttemptOutcome.OK
+    ).values_list("post", "publisher"):
+        done[post_id].add(name)
+    publishers = configured_publishers()
+    renew_every = settings.SCHEDULER_LEASE_SECONDS / 4
+    renewed = time.monotonic()
+    for index, post_id in enumerate(ids):
+        if time.monotonic() - renewed > renew_every:
+            mine = _renew(ids[index:], token)
+            renewed = time.monotonic()
+            for lost in set(ids[index:]) - mine:
+                posts.pop(lost, None)
+        post = posts.get(post_id)
+        if post is None:
+            report.lost_lease += 1
+            continue
+        try:
+            dispatch_post(post, token, report, publishers=publishers, done=done[post_id])
+        except Exception as exc:
+            # One broken post must not stop the batch; its lease expires and a later tick
+            # retries it. The error is in the log.
+            log.exception("post %s: dispatch crashed", post_id)
+            report.errors.append(f"{post_id}: {exc}")
 
 
 def dispatch_due(*, budget_seconds: float | None = None) -> TickReport:
@@ -291,14 +348,7 @@ def dispatch_due(*, budget_seconds: float | None = None) -> TickReport:
             break
         report.batches += 1
         report.claimed += len(ids)
-        for post_id in ids:
-            try:
-                dispatch_post(post_id, token, report)
-            except Exception as exc:
-                # One broken post must not stop the batch; its lease expires and it is
-                # retried by a later tick, and the error is in the log.
-                log.exception("post %s: dispatch crashed", post_id)
-                report.errors.append(f"{post_id}: {exc}")
+        dispatch_batch(token, ids, report)
         if time.monotonic() >= deadline:
             break
     return report

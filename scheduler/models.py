@@ -350,10 +350,9 @@ class AttemptOutcome(models.TextChoices):
 
 
 class DispatchAttempt(models.Model):
-    """One publisher's attempt to send one post. A row left "started" means its worker died.
-
-    At most one "ok" row per post and publisher (a unique partial constraint): the database
-    itself refuses a second success, whatever the workers do.
+    """One publisher's attempt to send one post: a failure when it failed, or a success stored
+    with the post's "sent" record. At most one "ok" row per post and publisher (a unique
+    partial constraint): the database itself refuses a second success, whatever the workers do.
     """
 
     post = models.ForeignKey(

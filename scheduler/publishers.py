@@ -78,19 +78,18 @@ class ReminderPublisher:
     def publish(self, *, post: MomentPost, idempotency_key: uuid.UUID) -> str:
         owner = post.persona.owner
         try:
+            # Insert first: the common case is one statement; a re-send hits the unique key.
             with transaction.atomic():
-                reminder, created = Reminder.objects.get_or_create(
+                reminder = Reminder.objects.create(
                     idempotency_key=idempotency_key,
-                    defaults={
-                        "owner": owner,
-                        "post": post,
-                        "kind": ReminderKind.POST_READY,
-                        "text": post.text,
-                        "image_paths": post.image_paths,
-                    },
+                    owner=owner,
+                    post=post,
+                    kind=ReminderKind.POST_READY,
+                    text=post.text,
+                    image_paths=post.image_paths,
                 )
+            created = True
         except IntegrityError:
-            # Another worker inserted the same key between our lookup and insert.
             reminder, created = Reminder.objects.get(idempotency_key=idempotency_key), False
         if created and settings.SCHEDULER_EMAIL_REMINDERS and owner.email:
             self._email(reminder, post)

@@ -108,7 +108,7 @@ def test_the_old_lease_holder_cannot_record_after_losing_the_post(settings):
     with time_machine.travel(later):
         dispatch.claim_batch()
     report = dispatch.TickReport()
-    dispatch.dispatch_post(post.pk, old_token, report)
+    dispatch.dispatch_batch(old_token, [post.pk], report)
     assert report.lost_lease == 1 and report.sent == 0
     assert not Reminder.objects.exists()
 
@@ -195,7 +195,7 @@ def test_the_unreachable_robot_is_an_error_not_a_crash(settings):
     report = dispatch.dispatch_due()
     assert report.retried == 1 and not report.errors
     post.refresh_from_db()
-    assert "unreachable" in post.last_error.lower() or "WeCom" in post.last_error
+    assert post.last_error.startswith("wecom_webhook:") and "refused" in post.last_error
 
 
 def test_email_goes_once_even_when_the_post_is_published_twice(settings):
