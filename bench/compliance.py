@@ -86,7 +86,7 @@ def synthetic_rules(count: int, phrases_each: int, seed: int = 11) -> list[Rule]
     rules = []
     for n in range(count):
         phrases = tuple(
-            "".join(rng.choice(chars) for _ in range(rng.randint(3, 5)))
+            "".join(rng.choice(chars) for _ in range(rng.randint(4, 6)))
             for _ in range(phrases_each)
         )
         rules.append(Rule(code=f"S{n:03d}", kind="phrases", phrases=phrases, severity="warn"))
