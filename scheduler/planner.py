@@ -16,14 +16,17 @@ Slots
 Time line
     Posts are ordered by their instant. Kept posts use ``KeptPost.at`` (or, without it, the
     start of their window, or midnight when the window is unknown); history uses
-    ``PastPost.at`` the same way. History dated *inside* the range is ignored: the range
-    holds exactly the kept posts plus what this plan adds (so the loader may pass every
-    post of the persona around the range as history, kept ones included).
+    ``PastPost.at`` the same way; at one instant kept posts come first (by window key,
+    then content id). History
+    dated *inside* the range is ignored: the range holds exactly the kept posts plus what
+    this plan adds (so the loader may pass every post of the persona around the range as
+    history, kept ones included). Kept posts outside the range are ignored too.
 
 Mix
     Categories are chosen by deficit: for the next post, the category furthest below its
     share of all posts in the range (kept ones counted up front) goes first; if rules or the
-    library forbid it, the next one. A category with weight 0 is never planned. With a
+    library forbid it, the next one (the reasons' "count of total so far" include every
+    kept post of the range). A category with weight 0 is never planned. With a
     library that never runs dry, no kept posts and an ad weight of at most 25 % of the mix,
     every category's count ``n_c`` over the ``N`` posts of the range satisfies
     ``|n_c - share_c * N| < 1`` (so it is the floor or the ceiling of its target).

@@ -234,14 +234,19 @@ class Facts:
                 (
                     k.local_date,
                     instant(k.at or fallback_at(self.req, k.local_date, k.window_key)),
-                    0,
+                    0,  # at one instant: kept posts first, by window key, then content id
+                    k.window_key,
+                    k.content_id,
                 ),
                 k.category,
                 None,
             )
             for k in self.kept
         ]
-        rows += [((p.local_date, instant(p.at), 1), p.category, p) for p in self.result.posts]
+        rows += [
+            ((p.local_date, instant(p.at), 1, p.window_key, 0), p.category, p)
+            for p in self.result.posts
+        ]
         rows.sort(key=lambda row: row[0])
         seq = [(category, post) for _, category, post in rows]
 
