@@ -261,6 +261,10 @@ def warmth_recompute(*, team_id: int | None = None, owner_id: int | None = None)
         _REL_TOLERANCE,
     ]
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One hash aggregate over every contact needs ~50 MB at 200,000 contacts; with the
+            # default 4 MB the planner falls back to a sorted plan that took twice as long.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(sql.format(scope=scope), params)
         return cursor.rowcount
 
