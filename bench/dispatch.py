@@ -34,16 +34,16 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
 
-from contacts.models import Persona  # noqa: E402
-from content.models import ContentItem  # noqa: E402
-from crm.models import User  # noqa: E402
-from scheduler.models import (  # noqa: E402
+from contacts.models import Persona
+from content.models import ContentItem
+from crm.models import User
+from scheduler.models import (
     AttemptOutcome,
     DispatchAttempt,
     MomentPost,
@@ -51,7 +51,7 @@ from scheduler.models import (  # noqa: E402
     PostStatus,
     Reminder,
 )
-from scheduler.tasks import dispatch_due  # noqa: E402
+from scheduler.tasks import dispatch_due
 
 
 def make_posts(count: int, tag: str) -> tuple[User, list[int]]:

@@ -27,14 +27,14 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.files.base import ContentFile  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection
 
-from contacts.models import Contact, ContactImport, DuplicatePolicy  # noqa: E402
-from contacts.services import contact_import_run  # noqa: E402
-from crm.models import User  # noqa: E402
+from contacts.models import Contact, ContactImport, DuplicatePolicy
+from contacts.services import contact_import_run
+from crm.models import User
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 TAGS = [f"标签{i}" for i in range(30)]

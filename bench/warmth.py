@@ -40,16 +40,16 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
 
-from contacts import warmth  # noqa: E402
-from contacts.models import Contact, InteractionKind  # noqa: E402
-from contacts.services import interaction_log, warmth_recompute  # noqa: E402
-from crm.models import Team, User  # noqa: E402
-from crm.roles import Role  # noqa: E402
+from contacts import warmth
+from contacts.models import Contact, InteractionKind
+from contacts.services import interaction_log, warmth_recompute
+from crm.models import Team, User
+from crm.roles import Role
 
 PREFIX = "wbench-"
 TEAMS = 10

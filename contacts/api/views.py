@@ -29,7 +29,7 @@ from contacts.api.serializers import (
 )
 from contacts.filters import ContactFilter
 from contacts.forms import BulkAction
-from contacts.models import Contact
+from contacts.models import Contact, ContactGroup, Persona, Tag
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy", "erase", "reveal_phone"}
 # Cursor pagination cannot page across NULLs; contacts never touched sort as of 1970.
@@ -59,6 +59,8 @@ class OwnedWritesMixin:
 
 
 class PersonaViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
+    # The schema reads the model from here; rows always come from get_queryset().
+    queryset = Persona.objects.none()
     serializer_class = PersonaSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filter_backends = FILTERS
@@ -71,6 +73,8 @@ class PersonaViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
 
 
 class TagViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
+    # The schema reads the model from here; rows always come from get_queryset().
+    queryset = Tag.objects.none()
     serializer_class = TagSerializer
     filter_backends = FILTERS
     filterset_fields = ["owner", "name"]
@@ -82,6 +86,8 @@ class TagViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
 
 
 class GroupViewSet(OwnedWritesMixin, viewsets.ModelViewSet):
+    # The schema reads the model from here; rows always come from get_queryset().
+    queryset = ContactGroup.objects.none()
     serializer_class = GroupSerializer
     filter_backends = FILTERS
     filterset_fields = ["owner", "kind"]
@@ -118,6 +124,8 @@ class ContactViewSet(
 ):
     """Contacts. Erasure is ``POST {id}/erase/``; there is no DELETE (counts must stay)."""
 
+    # The schema reads the model from here; rows always come from get_queryset().
+    queryset = Contact.objects.none()
     serializer_class = ContactSerializer
     filter_backends = FILTERS
     filterset_class = ContactFilter
