@@ -1,7 +1,7 @@
 """One filter set for the contact list page and the contacts API.
 
-The warmth-tier filter belongs to the warmth issue: its tiers are thresholds on warmth *now*,
-which on the stored ``warmth_ref`` move with the clock (see ``contacts.warmth``).
+The warmth tier is a threshold on warmth *now*, which on the stored ``warmth_ref`` moves with
+the clock (see ``contacts.warmth``): the filter turns it into an index range at request time.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import re
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, ContactGroup, Persona, Stage, Tag
+from contacts.warmth import DEFAULT_HALF_LIFE_DAYS, Tier
 from crm.models import User
 
 _DIGITS_RE = re.compile(r"\D+")
@@ -51,6 +53,11 @@ class ContactFilter(django_filters.FilterSet):
         field_name="groups", queryset=_visible(ContactGroup), label=_("Group")
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    tier = django_filters.ChoiceFilter(
+        choices=[(Tier.HOT, _("Hot")), (Tier.WARM, _("Warm")), (Tier.COLD, _("Cold"))],
+        method="filter_tier",
+        label=_("Warmth"),
+    )
     source = django_filters.CharFilter(field_name="source", label=_("Source"))
     persona = django_filters.ModelChoiceFilter(queryset=_visible(Persona), label=_("Persona"))
     owner = django_filters.ModelChoiceFilter(queryset=_visible(User), label=_("Agent"))
@@ -60,7 +67,14 @@ class ContactFilter(django_filters.FilterSet):
 
     class Meta:
         model = Contact
-        fields = ["q", "tag", "group", "stage", "source", "persona", "owner"]
+        fields = ["q", "tag", "group", "stage", "tier", "source", "persona", "owner"]
+
+    def filter_tier(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+        # A viewer's list holds their own or their team's leads: one team, one half-life.
+        user = _request_user(self.request)
+        team = getattr(user, "team", None)
+        half_life = team.warmth_half_life_days if team else DEFAULT_HALF_LIFE_DAYS
+        return queryset.in_tier(value, timezone.now(), half_life)
 
     def filter_q(self, queryset, name, value):
         return search_contacts(queryset, value)
