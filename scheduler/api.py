@@ -8,6 +8,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -165,9 +166,13 @@ class MomentPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         post = self.get_object()
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        window = PostingWindow.objects.filter(pk=body.validated_data["window"]).first()
+        window = (
+            PostingWindow.objects.visible_to(request.user)
+            .filter(pk=body.validated_data["window"])
+            .first()
+        )
         if window is None:
-            raise exceptions.ValidationError({"window": ["Unknown window."]})
+            raise exceptions.ValidationError({"window": [_("Unknown window.")]})
         try:
             post = services.post_move(
                 post=post, by=request.user, window=window, day=body.validated_data["day"]
