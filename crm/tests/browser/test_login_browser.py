@@ -20,8 +20,9 @@ def test_agent_logs_in_and_switches_language(page, live_server):
     page.get_by_label("语言").select_option("en")
     page.get_by_role("button", name="切换").click()
     page.wait_for_load_state()
-    agent.refresh_from_db()
     assert page.locator("h1").inner_text() == "Good day, 小李"
+    agent.refresh_from_db()
+    assert agent.language == "en"
 
 
 def test_wrong_password_shows_an_error(page, live_server):
