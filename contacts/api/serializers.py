@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from contacts import services
@@ -113,20 +114,13 @@ class TagSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         with service_errors():
-            user = self.context["request"].user
-            if Tag.objects.filter(owner=user, name=validated_data["name"].strip()).exists():
-                raise DjangoValidationError({"name": "You already have a tag of that name."})
-            return services.tags_resolve(owner=user, names=[validated_data["name"]])[0]
+            return services.tag_create(
+                owner=self.context["request"].user, name=validated_data["name"]
+            )
 
     def update(self, instance, validated_data):
         with service_errors():
-            name = validated_data.get("name", instance.name).strip()
-            clash = Tag.objects.filter(owner_id=instance.owner_id, name=name)
-            if clash.exclude(pk=instance.pk).exists():
-                raise DjangoValidationError({"name": "You already have a tag of that name."})
-            instance.name = name
-            instance.save(update_fields=["name"])
-            return instance
+            return services.tag_rename(tag=instance, name=validated_data.get("name", instance.name))
 
 
 class GroupSerializer(serializers.ModelSerializer):
@@ -266,5 +260,5 @@ class BulkSerializer(serializers.Serializer):
         }
         field = needs[data["action"]]
         if not data.get(field):
-            raise serializers.ValidationError({field: "This action needs a value."})
+            raise serializers.ValidationError({field: _("This action needs a value.")})
         return data

@@ -8,6 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -186,7 +187,7 @@ class ContactViewSet(
         """
         fmt = request.query_params.get("file_format", "csv")
         if fmt not in {"csv", "xlsx"}:
-            return Response({"file_format": ["Choose csv or xlsx."]}, status=400)
+            return Response({"file_format": [_("Choose csv or xlsx.")]}, status=400)
         queryset = self.filter_queryset(selectors.contact_list(user=request.user))
         export = services.contacts_export(actor=request.user, contacts=queryset, fmt=fmt)
         response = HttpResponse(export.content, content_type=export.content_type)

@@ -18,6 +18,8 @@ from contacts.services.contacts import (
     group_create,
     group_delete,
     group_update,
+    tag_create,
+    tag_rename,
     tags_resolve,
 )
 from contacts.services.exports import contacts_export
@@ -45,6 +47,8 @@ __all__ = [
     "interactions_reweigh",
     "persona_create",
     "persona_update",
+    "tag_create",
+    "tag_rename",
     "tags_resolve",
     "warmth_recompute",
 ]

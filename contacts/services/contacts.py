@@ -63,6 +63,30 @@ def tags_resolve(*, owner: User, names: Iterable[str]) -> list[Tag]:
     return [by_name[name] for name in dict.fromkeys(wanted)]
 
 
+def _tag_check_name(tag: Tag) -> None:
+    if not tag.name:
+        raise ValidationError({"name": _("A tag needs a name.")}, code="required")
+    clash = Tag.objects.filter(owner_id=tag.owner_id, name=tag.name).exclude(pk=tag.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("You already have a tag of that name.")}, code="dup")
+
+
+def tag_create(*, owner: User, name: str) -> Tag:
+    """A new tag of the owner's; an empty name or one the owner already uses is a field error."""
+    tag = Tag(owner=owner, name=name.strip()[:40])
+    _tag_check_name(tag)
+    tag.save()
+    return tag
+
+
+def tag_rename(*, tag: Tag, name: str) -> Tag:
+    """Give the tag a new name; an empty name or one the owner already uses is a field error."""
+    tag.name = name.strip()[:40]
+    _tag_check_name(tag)
+    tag.save(update_fields=["name"])
+    return tag
+
+
 def groups_resolve(*, owner: User, names: Iterable[str]) -> list[ContactGroup]:
     """The owner's groups with these names, creating missing ones as tag groups."""
     wanted = [name.strip()[:60] for name in names if name and name.strip()]

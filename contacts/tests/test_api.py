@@ -226,3 +226,29 @@ def test_personas_groups_tags_endpoints(api_client, agent):
     assert response.status_code == 201
     again = api_client.post(reverse("api:contacttag-list"), {"name": "VIP"}, format="json")
     assert again.status_code == 400 and "name" in again.json()
+
+
+def test_tag_and_bulk_and_export_errors_are_field_messages_in_the_callers_language(
+    api_client, agent
+):
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    tags = reverse("api:contacttag-list")
+    vip = api_client.post(tags, {"name": "VIP"}, format="json", **zh).json()
+    again = api_client.post(tags, {"name": " VIP "}, format="json", **zh)
+    assert again.status_code == 400
+    assert again.json() == {"name": ["你已有同名标签。"]}
+    other = api_client.post(tags, {"name": "老客户"}, format="json", **zh).json()
+    clash = api_client.patch(
+        reverse("api:contacttag-detail", args=[other["id"]]), {"name": "VIP"}, format="json", **zh
+    )
+    assert clash.status_code == 400 and clash.json() == {"name": ["你已有同名标签。"]}
+    renamed = api_client.patch(
+        reverse("api:contacttag-detail", args=[vip["id"]]), {"name": "贵宾"}, format="json", **zh
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "贵宾"
+    bulk = api_client.post(
+        reverse("api:contact-bulk"), {"action": "stage", "ids": [1]}, format="json", **zh
+    )
+    assert bulk.status_code == 400 and bulk.json() == {"stage": ["此操作需要填写一个值。"]}
+    export = api_client.get(reverse("api:contact-export"), {"file_format": "pdf"}, **zh)
+    assert export.status_code == 400 and export.json() == {"file_format": ["请选择 csv 或 xlsx。"]}
