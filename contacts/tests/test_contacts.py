@@ -69,6 +69,16 @@ def test_list_shows_masked_phones_only(client):
     assert "13812345678" not in html
 
 
+def test_every_bulk_action_control_is_named_by_its_label(client):
+    owner = AgentFactory()
+    ContactFactory(owner=owner)
+    client.force_login(owner)
+    html = client.get(reverse("contacts:list")).content.decode()
+    for control in ("b-action", "b-tag-name", "b-tag", "b-group", "b-stage"):
+        assert f'<label for="{control}">' in html
+        assert f'id="{control}"' in html
+
+
 def test_search_by_name_remark_wechat_and_phone_digits(client):
     owner = AgentFactory()
     zhang = ContactFactory(

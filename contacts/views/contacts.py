@@ -56,7 +56,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "sort_labels": SORT_LABELS,
             "query_string": params.urlencode(),
-            "bulk_form": BulkForm(owner=user),
+            # Ids match the template's labels (b-action, b-tag, ...), one label per control.
+            "bulk_form": BulkForm(owner=user, auto_id="b-%s"),
             "sources": selectors.source_choices(user=user),
             "stages": Stage.choices,
         },
