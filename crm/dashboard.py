@@ -1,0 +1,248 @@
+"""What the home pages show: reads composed from the apps' own querysets, a constant number of
+queries whatever the size of the pool.
+
+This is the top of the house (``crm`` dashboard -> ``scheduler`` -> ``contacts`` -> ``crm``
+core), so it may import every app; nothing below imports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from contacts import warmth
+from contacts.models import Contact, Interaction, Persona, Stage
+from contacts.warmth_queries import clamp_half_life, thresholds
+from content.models import ContentItem
+from content.models import Status as ContentStatus
+from crm.models import User
+from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind
+
+HOT_LEADS_SHOWN = 8
+FOLLOW_UPS_SHOWN = 20
+REVIEW_QUEUE_SHOWN = 50
+# Interactions older than this many half-lives add under 1/16 of their weight: not a "why".
+WHY_HORIZON_HALF_LIVES = 4
+
+
+def local_day_bounds(user: User, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start of ``day`` and of the next day in the user's own time zone, as aware times."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=user.tzinfo)
+    return start, start + dt.timedelta(days=1)
+
+
+def half_life_of(user: User) -> float:
+    return clamp_half_life(user.team.warmth_half_life_days if user.team else None)
+
+
+@dataclass
+class HotLead:
+    contact: Contact
+    warmth: float
+    why: Interaction | None  # the interaction contributing most now
+
+
+@dataclass
+class WindowSlot:
+    name: str
+    posts: list[MomentPost]
+
+
+@dataclass
+class AgentHome:
+    today: dt.date
+    windows: list[WindowSlot]
+    ready: dict[int, Reminder]  # post id -> its open "ready" reminder
+    open_reminders: int
+    hot_leads: list[HotLead]
+    follow_ups: list[Contact]
+    personas: list[tuple[Persona, list, int]] = field(default_factory=list)
+
+
+def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
+    start, end = local_day_bounds(user, today)
+    posts = (
+        MomentPost.objects.visible_to(user)
+        .owned_by(user)
+        .between(start, end)
+        .exclude(status=PostStatus.CANCELLED)
+        .select_related("persona")
+        .order_by("scheduled_at", "pk")
+    )
+    slots: dict[str, WindowSlot] = {}
+    for post in posts:
+        name = post.window_name or post.scheduled_at.astimezone(user.tzinfo).strftime("%H:%M")
+        slots.setdefault(name, WindowSlot(name, [])).posts.append(post)
+    return list(slots.values())
+
+
+def _hot_leads(user: User, now: dt.datetime) -> list[HotLead]:
+    half_life = half_life_of(user)
+    contacts = list(
+        Contact.objects.visible_to(user)
+        .owned_by(user)
+        .hot(now, half_life)
+        .order_by("-warmth_ref", "-id")[:HOT_LEADS_SHOWN]
+    )
+    horizon = now - dt.timedelta(days=half_life * WHY_HORIZON_HALF_LIVES)
+    best: dict[int, tuple[float, Interaction]] = {}
+    recent = Interaction.objects.filter(
+        contact__in=contacts, at__gte=horizon, at__lte=now
+    ).select_related("kind")
+    for interaction in recent:
+        value = warmth.contribution_now(interaction.weight, interaction.at, now, half_life)
+        if interaction.contact_id not in best or value > best[interaction.contact_id][0]:
+            best[interaction.contact_id] = (value, interaction)
+    return [
+        HotLead(
+            contact,
+            warmth.warmth_now(contact.warmth_ref, now, half_life),
+            best.get(contact.pk, (0.0, None))[1],
+        )
+        for contact in contacts
+    ]
+
+
+def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
+    """Today's posts by window, what is ready to copy out, hot leads with why, follow-ups due."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, user.tzinfo).date()
+    reminders = list(
+        Reminder.objects.visible_to(user)
+        .owned_by(user)
+        .filter(dismissed_at__isnull=True)
+        .only("pk", "post_id", "kind")
+    )
+    ready = {r.post_id: r for r in reminders if r.kind == ReminderKind.POST_READY}
+    follow_ups = list(
+        Contact.objects.visible_to(user)
+        .owned_by(user)
+        .filter(next_follow_up__lte=today, erased_at__isnull=True)
+        .exclude(stage=Stage.LOST)
+        .order_by("next_follow_up", "pk")[:FOLLOW_UPS_SHOWN]
+    )
+    personas = [
+        (persona, persona.checklist(today), persona.checklist_score(today))
+        for persona in Persona.objects.visible_to(user).owned_by(user).order_by("pk")
+    ]
+    return AgentHome(
+        today=today,
+        windows=_todays_posts(user, today),
+        ready=ready,
+        open_reminders=len(reminders),
+        hot_leads=_hot_leads(user, now),
+        follow_ups=follow_ups,
+        personas=personas,
+    )
+
+
+@dataclass
+class AgentWeek:
+    agent: User
+    planned: int = 0
+    posted: int = 0
+    missed: int = 0
+    hot: int = 0
+    warm: int = 0
+    cold: int = 0
+
+
+@dataclass
+class LeadHome:
+    week_start: dt.date
+    review_queue: list[MomentPost]
+    agents: list[AgentWeek]
+    mix: dict[str, int]  # category -> posts planned this week
+    target: dict[str, int]  # category -> percent
+
+
+PLANNED = [
+    PostStatus.PENDING_REVIEW,
+    PostStatus.SCHEDULED,
+    PostStatus.SENT,
+    PostStatus.POSTED,
+    PostStatus.MISSED,
+    PostStatus.FAILED,
+]
+
+
+def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
+    """The review queue and this week's figures per agent of the team the user leads."""
+    team = getattr(user, "led_team", None)
+    if team is None:
+        return None
+    now = now or timezone.now()
+    today = timezone.localtime(now, user.tzinfo).date()
+    week_start = today - dt.timedelta(days=today.weekday())
+    start, _ = local_day_bounds(user, week_start)
+    end = start + dt.timedelta(days=7)
+    members = list(User.objects.visible_to(user).filter(team=team).agents().order_by("pk"))
+    rows = {member.pk: AgentWeek(member) for member in members}
+
+    posts = MomentPost.objects.visible_to(user).filter(persona__owner__team=team)
+    review_queue = list(
+        posts.filter(status=PostStatus.PENDING_REVIEW)
+        .select_related("persona", "persona__owner")
+        .order_by("scheduled_at", "pk")[:REVIEW_QUEUE_SHOWN]
+    )
+    week = posts.between(start, end)
+    for row in week.values("persona__owner").annotate(
+        planned=Count("pk", filter=Q(status__in=PLANNED)),
+        posted=Count("pk", filter=Q(status=PostStatus.POSTED)),
+        missed=Count("pk", filter=Q(status=PostStatus.MISSED)),
+    ):
+        if row["persona__owner"] in rows:
+            agent = rows[row["persona__owner"]]
+            agent.planned, agent.posted, agent.missed = row["planned"], row["posted"], row["missed"]
+    mix: dict[str, int] = defaultdict(int)
+    for row in week.filter(status__in=PLANNED).values("category").annotate(n=Count("pk")):
+        mix[row["category"]] = row["n"]
+
+    half_life = clamp_half_life(team.warmth_half_life_days)
+    t = thresholds()
+    hot = warmth.ref_threshold(t.hot, now, half_life)
+    warm = warmth.ref_threshold(t.warm, now, half_life)
+    pool = (
+        Contact.objects.visible_to(user)
+        .filter(owner__in=rows, erased_at__isnull=True)
+        .values("owner")
+        .annotate(
+            hot=Count("pk", filter=Q(warmth_ref__gte=hot)),
+            warm=Count("pk", filter=Q(warmth_ref__gte=warm, warmth_ref__lt=hot)),
+            cold=Count("pk", filter=Q(warmth_ref__lt=warm)),
+        )
+    )
+    for row in pool:
+        agent = rows[row["owner"]]
+        agent.hot, agent.warm, agent.cold = row["hot"], row["warm"], row["cold"]
+    return LeadHome(
+        week_start=week_start,
+        review_queue=review_queue,
+        agents=list(rows.values()),
+        mix=dict(mix),
+        target={"story": team.mix_story, "value": team.mix_value, "ad": team.mix_ad},
+    )
+
+
+CURATOR_FINDINGS_SHOWN = 20
+
+
+def curator_home(user: User) -> dict:
+    """Library items with compliance findings, blocks first, and how many wait for review."""
+    items = ContentItem.objects.visible_to(user).exclude(status=ContentStatus.RETIRED)
+    flagged = list(
+        items.filter(Q(has_block=True) | Q(warning_count__gt=0))
+        .order_by("-has_block", "-warning_count", "-updated", "-pk")
+        .only("pk", "title", "category", "status", "has_block", "warning_count", "updated")[
+            :CURATOR_FINDINGS_SHOWN
+        ]
+    )
+    counts = items.aggregate(
+        in_review=Count("pk", filter=Q(status=ContentStatus.IN_REVIEW)),
+        blocked=Count("pk", filter=Q(has_block=True)),
+    )
+    return {"flagged": flagged, **counts}

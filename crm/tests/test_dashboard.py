@@ -1,0 +1,196 @@
+"""The home pages: what each role sees, only their own (or their team's), in constant queries."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.services import interaction_log
+from contacts.tests.factories import ContactFactory, PersonaFactory
+from content.tests.factories import ContentItemFactory as LibraryItemFactory
+from crm import dashboard
+from crm.charts import Bar, Segment, stacked_bars
+from crm.tests.factories import AgentFactory, CuratorFactory, LeadFactory
+from scheduler.models import PostStatus
+from scheduler.tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+# 10:00 in Shanghai on a Wednesday.
+NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def at_local(hour: int, minute: int = 17, day: int = 25) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def team():
+    lead = LeadFactory()
+    agent = AgentFactory(team=lead.led_team)
+    other = AgentFactory()  # another team
+    return lead, agent, other
+
+
+def post_for(agent, hour, status=PostStatus.SCHEDULED, day=25, **kwargs):
+    persona = kwargs.pop("persona", None) or PersonaFactory(owner=agent)
+    when = at_local(hour, day=day)
+    return PostFactory(
+        persona=persona,
+        scheduled_at=when,
+        window_ends_at=when + dt.timedelta(hours=1),
+        status=status,
+        **kwargs,
+    )
+
+
+def test_agent_home_groups_todays_posts_by_window_and_shows_only_their_own(client, team):
+    _, agent, other = team
+    persona = PersonaFactory(owner=agent)
+    morning = post_for(agent, 8, status=PostStatus.SENT, persona=persona, window_name="commute")
+    evening = post_for(agent, 22, persona=persona, window_name="bedtime")
+    post_for(agent, 8, day=26, persona=persona)  # tomorrow
+    post_for(agent, 12, status=PostStatus.CANCELLED, persona=persona)
+    post_for(other, 12)
+    client.force_login(agent)
+    response = client.get(reverse("home"))
+    home = response.context["home"]
+    assert [(slot.name, [p.pk for p in slot.posts]) for slot in home.windows] == [
+        ("commute", [morning.pk]),
+        ("bedtime", [evening.pk]),
+    ]
+    body = response.content.decode()
+    # Only a post that went out has its text ready to copy.
+    assert f'id="copy-{morning.pk}"' in body
+    assert f'id="copy-{evening.pk}"' not in body
+
+
+def test_agent_home_lists_hot_leads_with_why_and_follow_ups(client, team):
+    _, agent, other = team
+    hot = ContactFactory(owner=agent, name="热客户")
+    ContactFactory(owner=agent, name="冷客户")
+    due = ContactFactory(owner=agent, name="该跟进", next_follow_up=dt.date(2026, 11, 25))
+    ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 30))
+    stranger = ContactFactory(owner=other, next_follow_up=dt.date(2026, 11, 25))
+    interaction_log(contact=hot, kind="message_in", by=agent)
+    interaction_log(contact=hot, kind="purchase", by=agent)
+    interaction_log(contact=stranger, kind="purchase", by=other)
+    interaction_log(contact=stranger, kind="meeting", by=other)
+    client.force_login(agent)
+    home = client.get(reverse("home")).context["home"]
+    assert [lead.contact.pk for lead in home.hot_leads] == [hot.pk]
+    assert home.hot_leads[0].why.kind.code == "purchase"
+    assert home.hot_leads[0].warmth == pytest.approx(48.0)
+    assert [c.pk for c in home.follow_ups] == [due.pk]
+
+
+def test_agent_home_shows_unmet_persona_advice(client, team):
+    _, agent, _ = team
+    PersonaFactory(owner=agent, nickname="一个很长很长很长很长的昵称没有行业", licence_number="")
+    client.force_login(agent)
+    response = client.get(reverse("home"))
+    _persona, checklist, score = response.context["home"].personas[0]
+    unmet = {item.key for item in checklist if not item.ok}
+    assert {"nickname_short", "nickname_trade"} <= unmet
+    assert score < 100
+    assert "昵称体现行业" in response.content.decode()
+
+
+def test_agent_home_query_count_does_not_grow(client, team, django_assert_max_num_queries):
+    _, agent, _ = team
+    persona = PersonaFactory(owner=agent)
+    client.force_login(agent)
+
+    def grow(n):
+        for i in range(n):
+            post_for(agent, 8 + i % 14, persona=persona, status=PostStatus.SENT)
+            contact = ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 25))
+            interaction_log(contact=contact, kind="purchase", by=agent)
+
+    grow(2)
+    with django_assert_max_num_queries(16) as small:
+        client.get(reverse("home"))
+    grow(12)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("home"))
+
+
+def test_lead_home_reviews_and_counts_their_team_only(client, team):
+    lead, agent, other = team
+    waiting = post_for(agent, 12, status=PostStatus.PENDING_REVIEW)
+    post_for(other, 12, status=PostStatus.PENDING_REVIEW)
+    post_for(agent, 8, status=PostStatus.POSTED, day=23)
+    post_for(agent, 8, status=PostStatus.MISSED, day=24)
+    post_for(agent, 8, status=PostStatus.CANCELLED, day=24)
+    post_for(agent, 8, status=PostStatus.POSTED, day=22)  # last week (Sunday)
+    hot = ContactFactory(owner=agent)
+    interaction_log(contact=hot, kind="purchase", by=agent)
+    ContactFactory(owner=agent)
+    ContactFactory(owner=other)
+    client.force_login(lead)
+    response = client.get(reverse("home"))
+    home = response.context["home"]
+    assert [p.pk for p in home.review_queue] == [waiting.pk]
+    assert home.week_start == dt.date(2026, 11, 23)
+    row = next(r for r in home.agents if r.agent == agent)
+    assert (row.planned, row.posted, row.missed) == (3, 1, 1)
+    assert (row.hot, row.warm, row.cold) == (1, 0, 1)
+    assert all(r.agent.team_id == lead.team_id for r in home.agents)
+    assert "<svg" in response.content.decode()
+
+
+def test_lead_home_query_count_does_not_grow(client, team, django_assert_max_num_queries):
+    lead, agent, _ = team
+    client.force_login(lead)
+    post_for(agent, 12, status=PostStatus.PENDING_REVIEW)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("home"))
+    for _ in range(3):
+        member = AgentFactory(team=lead.led_team)
+        post_for(member, 12, status=PostStatus.PENDING_REVIEW)
+        ContactFactory(owner=member)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("home"))
+
+
+def test_curator_home_lists_blocked_items_first(client):
+    curator = CuratorFactory()
+    warned = LibraryItemFactory(title="有提醒", warning_count=2)
+    blocked = LibraryItemFactory(title="被拦截", has_block=True)
+    LibraryItemFactory(title="干净")
+    client.force_login(curator)
+    response = client.get(reverse("home"))
+    assert [i.pk for i in response.context["flagged"]] == [blocked.pk, warned.pk]
+    assert response.context["blocked"] == 1
+
+
+def test_stacked_bars_escape_labels_and_scale_to_the_largest():
+    svg = stacked_bars(
+        [
+            Bar("<script>", [Segment(3, "seg-hot", "Hot"), Segment(1, "seg-cold", "Cold")]),
+            Bar("b", [Segment(2, "seg-hot", "Hot")]),
+        ],
+        title="t",
+        width=600,
+        label_width=120,
+    )
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    plot = 600 - 120 - 48
+    assert f'width="{plot * 3 / 4:.1f}"' in svg  # 3 of the largest total 4
+    assert f'width="{plot * 2 / 4:.1f}"' in svg
+
+
+def test_local_day_bounds_follow_the_users_time_zone():
+    agent = AgentFactory(time_zone="America/New_York")
+    start, end = dashboard.local_day_bounds(agent, dt.date(2026, 11, 25))
+    assert start == dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
+    assert end - start == dt.timedelta(days=1)
+    assert timezone.is_aware(start)
