@@ -277,13 +277,6 @@ def content_transition_many(
     return moved, refused
 
 
-def _store_processed(image: ContentImage, processed: Any) -> None:
-    name = f"{uuid.uuid4().hex}.jpg"
-    image.image.save(name, ContentFile(processed.content), save=False)
-    image.thumbnail.save(name, ContentFile(processed.thumbnail), save=False)
-    image.width, image.height = processed.width, processed.height
-
-
 @transaction.atomic
 def content_image_add(
     *,
