@@ -95,15 +95,8 @@ class ContentItemSerializer(serializers.ModelSerializer):
             "updated",
         ]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start = attrs.get("valid_from", getattr(self.instance, "valid_from", None))
-        end = attrs.get("valid_until", getattr(self.instance, "valid_until", None))
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"valid_until": ["The end of validity cannot be before its start."]}
-            )
-        return attrs
-
+    # Validity order and the other row rules are checked once, in content.services (translated
+    # messages); a refusal there becomes a 400 with the same field names here.
     def create(self, validated_data: dict[str, Any]) -> ContentItem:
         try:
             return content_create(actor=self.context["request"].user, **validated_data)

@@ -145,6 +145,22 @@ def test_bad_write_gets_400_with_field_errors(api_client, curator):
     assert {"title", "body", "category"} <= set(response.json())
 
 
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_validity_ending_before_it_starts_is_a_translated_field_error(api_client, curator, method):
+    api_client.force_authenticate(curator)
+    dates = {"valid_from": "2026-05-01", "valid_until": "2026-04-01"}
+    if method == "post":
+        url, payload = reverse(LIST), {"title": "t", "body": "b", "category": "story", **dates}
+    else:
+        url, payload = reverse("api:content-detail", args=[ContentItemFactory().pk]), dates
+    response = getattr(api_client, method)(
+        url, payload, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert response.json()["valid_until"] == ["失效日期不能早于生效日期。"]
+    assert not ContentItem.objects.filter(valid_until=datetime.date(2026, 4, 1)).exists()
+
+
 def test_curator_moves_an_item_through_review_by_api(api_client, curator):
     item = ContentItemFactory()
     api_client.force_authenticate(curator)
