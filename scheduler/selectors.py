@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -19,7 +20,7 @@ from content.models import ContentImage, ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User
 from scheduler import planner
-from scheduler.models import MomentPost, PostingWindow, PostStatus, Reminder, ReminderKind
+from scheduler.models import MomentPost, PostingWindow, PostStatus, Reminder
 
 # Posts that count as the persona's history for "not reused within 30 days".
 HISTORY_STATUSES = (
@@ -198,13 +199,6 @@ def content_for_posts(ids: set[int]) -> dict[int, ContentItem]:
 # ----------------------------------------------------------------------------- calendar
 
 
-@dataclass
-class CalendarCell:
-    day: dt.date
-    window: str
-    posts: list[MomentPost]
-
-
 def posts_for_calendar(
     *, user: User, start: dt.date, days: int, agent: User | None = None
 ) -> QuerySet[MomentPost]:
@@ -216,7 +210,7 @@ def posts_for_calendar(
         MomentPost.objects.visible_to(user)
         .between(begin, begin + dt.timedelta(days=days))
         .exclude(status=PostStatus.CANCELLED)
-        .select_related("persona", "persona__owner", "window")
+        .select_related("persona", "persona__owner")
         .order_by("scheduled_at", "pk")
     )
     if agent is not None:
@@ -225,15 +219,13 @@ def posts_for_calendar(
 
 
 def calendar_grid(
-    *, posts: list[MomentPost], start: dt.date, days: int, tz
-) -> dict[tuple[int, str], dict[dt.date, list[MomentPost]]]:
-    """Posts grouped by (persona id, window name) then local date: the week grid's cells."""
-    grid: dict[tuple[int, str], dict[dt.date, list[MomentPost]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    *, posts: Iterable[MomentPost], tz: dt.tzinfo, row_key: Callable[[MomentPost], Hashable]
+) -> dict[Hashable, dict[dt.date, list[MomentPost]]]:
+    """Posts grouped by ``row_key(post)`` then by local date in ``tz``: the week grid's cells.
+    Missing rows and days read as empty (nested defaultdicts)."""
+    grid: dict[Hashable, dict[dt.date, list[MomentPost]]] = defaultdict(lambda: defaultdict(list))
     for post in posts:
-        local = post.scheduled_at.astimezone(tz)
-        grid[(post.persona_id, post.window_name)][local.date()].append(post)
+        grid[row_key(post)][post.scheduled_at.astimezone(tz).date()].append(post)
     return grid
 
 
@@ -245,7 +237,3 @@ def open_reminders(user: User) -> QuerySet[Reminder]:
         .select_related("post", "post__persona")
         .order_by("-created", "-pk")
     )
-
-
-def held_reminders(user: User) -> QuerySet[Reminder]:
-    return open_reminders(user).filter(kind=ReminderKind.POST_HELD)

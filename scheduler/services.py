@@ -46,8 +46,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 EDITABLE = frozenset({S.DRAFT, S.REJECTED})
 MOVABLE = frozenset({S.DRAFT, S.PENDING_REVIEW, S.SCHEDULED, S.REJECTED, S.FAILED})
-# Statuses a re-plan keeps; the rest of the range is free to plan again.
-KEPT_BY_REPLAN = frozenset({S.SCHEDULED, S.SENT, S.POSTED, S.MISSED})
 
 
 class PostRefused(ValidationError):

@@ -7,7 +7,6 @@ Post actions answer htmx with the re-drawn post card, and plain forms with a red
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +24,7 @@ from crm.models import User
 from crm.roles import Role
 from scheduler import services
 from scheduler.models import MomentPost, PostingWindow, PostStatus
-from scheduler.selectors import open_reminders, posts_for_calendar
+from scheduler.selectors import calendar_grid, open_reminders, posts_for_calendar
 
 S = PostStatus
 
@@ -40,12 +39,12 @@ def week_start(request: HttpRequest, tz) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _grid(posts, tz, days, row_key):
-    cells: dict = defaultdict(lambda: defaultdict(list))
-    for post in posts:
-        local = post.scheduled_at.astimezone(tz)
-        cells[row_key(post)][local.date()].append(post)
-    return cells
+def _window_rows(windows: list[PostingWindow], posts: list[MomentPost]) -> list[tuple[str, str]]:
+    """(name, label) of the grid's rows: the effective windows, then any other window name a
+    post of the week still carries (a window since deleted or renamed)."""
+    names = {w.name for w in windows}
+    extra = sorted({p.window_name for p in posts} - names)
+    return [(w.name, w.label) for w in windows] + [(name, name) for name in extra]
 
 
 @login_required
@@ -56,21 +55,19 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
     personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
-    windows = PostingWindow.objects.effective_for(user)
     posts = list(posts_for_calendar(user=user, start=start, days=7, agent=user))
-    cells = _grid(posts, tz, days, lambda p: (p.persona_id, p.window_name))
-    names = [w.name for w in windows]
-    extra = sorted({p.window_name for p in posts} - set(names))
-    sections = []
-    for persona in personas:
-        rows = []
-        for window in [*windows, *extra]:
-            name = window if isinstance(window, str) else window.name
-            label = window if isinstance(window, str) else window.label
-            rows.append(
+    rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
+    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
+    sections = [
+        {
+            "persona": persona,
+            "rows": [
                 {"label": label, "cells": [cells[(persona.pk, name)].get(d, []) for d in days]}
-            )
-        sections.append({"persona": persona, "rows": rows})
+                for name, label in rows
+            ],
+        }
+        for persona in personas
+    ]
     return render(
         request,
         "scheduler/week.html",
@@ -101,21 +98,14 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
     posts = list(
         posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team)
     )
-    windows = PostingWindow.objects.effective_for(user)
-    names = [w.name for w in windows] + sorted(
-        {p.window_name for p in posts} - {w.name for w in windows}
-    )
-    labels = {w.name: w.label for w in windows}
-    cells = _grid(posts, tz, days, lambda p: (p.persona.owner_id, p.window_name))
+    rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
+    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona.owner_id, p.window_name))
     sections = [
         {
             "agent": agent,
             "rows": [
-                {
-                    "label": labels.get(name, name),
-                    "cells": [cells[(agent.pk, name)].get(d, []) for d in days],
-                }
-                for name in names
+                {"label": label, "cells": [cells[(agent.pk, name)].get(d, []) for d in days]}
+                for name, label in rows
             ],
         }
         for agent in agents
