@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -156,52 +157,21 @@ class TagFilter(admin.SimpleListFilter):
 
 
 def moment_preview(item: ContentItem) -> str:
-    """The item as a Moment: its text over a nine-grid of thumbnails (escaped throughout)."""
-    images = list(item.images.all())
-    grid = format_html_join(
-        "",
-        '<img src="{}" alt="{}" loading="lazy">',
-        ((image.thumbnail.url, item.title) for image in images if image.thumbnail),
-    )
-    count = min(len(images), MAX_IMAGES)
-    return format_html(
-        '<div class="moment"><p class="moment-text">{}</p>'
-        '<div class="moment-grid moment-grid-{}">{}</div></div>',
-        item.body,
-        count,
-        grid,
-    )
+    """The item as a Moment: the agents' page preview (text over a nine-grid of thumbnails)."""
+    return render_to_string("content/_moment.html", {"item": item})
 
 
 def findings_report(item: ContentItem) -> str:
     """Title and body with the offending text marked, then one line per finding."""
     if not item.checked_at:
         return _("Not checked yet.")
-    rows = format_html_join(
-        "",
-        '<li class="finding-row finding-{}"><strong>{}</strong> <span class="severity">{}</span> '
-        "{}{}{}</li>",
-        (
-            (
-                f["severity"],
-                f["code"],
-                _("block") if f["severity"] == "block" else _("warn"),
-                format_html("“{}” — ", f["matched"]) if f.get("matched") else "",
-                f["message"],
-                format_html(" <em>{}: {}</em>", _("Suggestion"), f["suggestion"])
-                if f.get("suggestion")
-                else "",
-            )
-            for f in item.findings
-        ),
-    )
-    return format_html(
-        '<div class="compliance-report"><p class="checked-text"><strong>{}</strong></p>'
-        '<p class="checked-text">{}</p><ul class="findings">{}</ul><p>{}</p></div>',
-        highlight(item.title, item.findings_for("title")),
-        highlight(item.body, item.findings_for("body")),
-        rows or format_html("<li>{}</li>", _("No findings.")),
-        _("Checked %(when)s.") % {"when": item.checked_at.strftime("%Y-%m-%d %H:%M")},
+    return render_to_string(
+        "admin/content/contentitem/_report.html",
+        {
+            "item": item,
+            "title": highlight(item.title, item.findings_for("title")),
+            "body": highlight(item.body, item.findings_for("body")),
+        },
     )
 
 

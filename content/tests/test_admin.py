@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from content.models import ContentImage, ContentItem, Status
-from content.services import content_check, content_create
+from content.services import content_check, content_create, content_image_add
 from content.tests.factories import BLOCKED_BODY, CLEAN_BODY, ContentItemFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +320,23 @@ def test_admin_edits_rule_severity_and_the_next_check_follows(client, site_admin
     item = content_create(actor=curator, title="t", body=text, category="value")
     content_check(item=item)
     assert item.has_block
+
+
+def test_change_page_report_shows_the_check_time_in_the_users_zone_and_the_moment_preview(
+    client, curator
+):
+    import datetime
+
+    item = in_review(curator, body=BLOCKED_BODY)
+    for _ in range(2):
+        content_image_add(item=item, file=io.BytesIO(image_bytes(size=(64, 64))))
+    checked = datetime.datetime(2026, 1, 1, 0, 30, tzinfo=datetime.UTC)
+    ContentItem.objects.filter(pk=item.pk).update(checked_at=checked)
+    curator.time_zone = "Asia/Shanghai"
+    curator.save(update_fields=["time_zone"])
+    client.force_login(curator)
+    html = client.get(reverse("admin:content_contentitem_change", args=[item.pk])).content.decode()
+    assert "2026-01-01 08:30" in html and "2026-01-01 00:30" not in html
+    assert 'class="finding-row finding-block"><strong>R01</strong>' in html
+    grid = html.split('<div class="moment-grid moment-grid-2">', 1)[1].split("</div>", 1)[0]
+    assert grid.count("<img ") == 2
