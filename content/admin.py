@@ -281,7 +281,8 @@ class ContentItemAdmin(admin.ModelAdmin):
         if obj.warning_count:
             return format_html(
                 '<span class="badge badge-warn">{}</span>',
-                _("%(n)s warnings") % {"n": obj.warning_count},
+                ngettext("%(n)s warning", "%(n)s warnings", obj.warning_count)
+                % {"n": obj.warning_count},
             )
         return format_html('<span class="badge badge-ok">{}</span>', _("clean"))
 

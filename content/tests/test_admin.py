@@ -340,3 +340,14 @@ def test_change_page_report_shows_the_check_time_in_the_users_zone_and_the_momen
     assert 'class="finding-row finding-block"><strong>R01</strong>' in html
     grid = html.split('<div class="moment-grid moment-grid-2">', 1)[1].split("</div>", 1)[0]
     assert grid.count("<img ") == 2
+
+
+def test_change_list_counts_warnings_in_the_right_grammatical_number(client, curator):
+    ContentItemFactory(title="one", warning_count=1)
+    ContentItemFactory(title="two", warning_count=2)
+    curator.language = "en"
+    curator.save(update_fields=["language"])
+    client.force_login(curator)
+    html = client.get(reverse(CHANGELIST)).content.decode()
+    assert '<span class="badge badge-warn">1 warning</span>' in html
+    assert '<span class="badge badge-warn">2 warnings</span>' in html
