@@ -11,6 +11,7 @@ class PostingWindowAdmin(admin.ModelAdmin):
     list_display = ["name", "start", "end", "weekdays", "team", "owner", "active"]
     list_filter = ["active", "team"]
     search_fields = ["name", "owner__username", "team__name"]
+    list_select_related = ["team", "owner"]
     raw_id_fields = ["owner"]
 
 
@@ -84,4 +85,5 @@ class MomentPostAdmin(admin.ModelAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["owner", "kind", "created", "emailed_at", "dismissed_at"]
     list_filter = ["kind"]
+    list_select_related = ["owner"]
     raw_id_fields = ["owner", "post"]
