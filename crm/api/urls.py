@@ -1,12 +1,12 @@
 """/api/v1/: every app registers its viewsets on this one router."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from contacts import api_interactions
 from contacts.api import views as contacts_api
 from content.api import ComplianceCheckViewSet, ContentItemViewSet
+from crm.api.auth import ObtainAuthTokenView
 from crm.api.views import TeamViewSet, UserViewSet
 from scheduler import api as scheduler_api
 
@@ -28,6 +28,6 @@ router.register("plans", scheduler_api.PlanViewSet, basename="plan")
 router.register("calendar", scheduler_api.CalendarViewSet, basename="calendar")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", ObtainAuthTokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]
