@@ -22,7 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from content.compliance import STARTER_RULES, Checker
+from content.compliance import Checker
+from content.compliance.engine import KINDS
 from content.highlight import highlight
 from content.importing import SpreadsheetRefused, content_import
 from content.models import (
@@ -438,9 +439,7 @@ class ImportForm(forms.Form):
 
 
 class ComplianceRuleForm(forms.ModelForm):
-    kind = forms.ChoiceField(
-        label=_("kind"), choices=lambda: [(k, k) for k in sorted({r.kind for r in STARTER_RULES})]
-    )
+    kind = forms.ChoiceField(label=_("kind"), choices=[(kind, kind) for kind in KINDS])
     categories = forms.MultipleChoiceField(
         label=_("categories"),
         choices=Category.choices,

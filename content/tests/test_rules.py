@@ -61,3 +61,22 @@ def test_new_phrase_added_in_the_admin_is_matched():
     rule.phrases = rule.phrases + "\n送金条"
     rule.save()
     assert "R07" in codes("投保就送金条")
+
+
+def test_engine_choice_lists_are_the_models_choices():
+    # The engine keeps its own copies (it imports no Django); they must not drift apart.
+    from content.compliance import engine
+    from content.models import Category, ProductLine
+
+    assert set(engine.CATEGORIES) == set(Category.values)
+    assert set(engine.PRODUCT_LINES) == set(ProductLine.values)
+
+
+def test_rule_form_offers_every_kind_the_engine_knows(client, site_admin):
+    from django.urls import reverse
+
+    from content.compliance.engine import KINDS
+
+    client.force_login(site_admin)
+    form = client.get(reverse("admin:content_compliancerule_add")).context["adminform"].form
+    assert [value for value, _label in form.fields["kind"].choices] == list(KINDS)
