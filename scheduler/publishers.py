@@ -7,8 +7,10 @@ publisher that fails raises ``PublishError``; dispatch retries it with backoff.
 - ``reminder`` (default): WeChat personal Moments have no publishing API, so the ready post
   goes on the agent's dashboard as a Reminder (text to copy, images to save), keyed by the
   idempotency key (unique), plus an e-mail when the agent has an address and
-  ``SCHEDULER_EMAIL_REMINDERS`` is on. The e-mail goes only with the row's creation, so a
-  re-send sends no second e-mail.
+  ``SCHEDULER_EMAIL_REMINDERS`` is on. The e-mail goes while the row has no ``emailed_at``:
+  a re-send after it went sends no second one, and the retry after a failed e-mail (or after
+  a worker died before sending it) sends it then. A worker killed between the mail server's
+  answer and stamping ``emailed_at`` can, at worst, repeat the e-mail once.
 - ``wecom_webhook``: POSTs the text to a WeCom group robot (``SCHEDULER_WECOM_WEBHOOK_URL``).
   The robot API has no idempotency key; dispatch records each publisher's success per post
   (a unique row), so a retry after a *recorded* success skips it. A worker killed between the
@@ -91,7 +93,7 @@ class ReminderPublisher:
             created = True
         except IntegrityError:
             reminder, created = Reminder.objects.get(idempotency_key=idempotency_key), False
-        if created and settings.SCHEDULER_EMAIL_REMINDERS and owner.email:
+        if reminder.emailed_at is None and settings.SCHEDULER_EMAIL_REMINDERS and owner.email:
             self._email(reminder, post)
         delay = settings.SCHEDULER_TEST_PUBLISH_DELAY
         if delay:

@@ -175,17 +175,38 @@ def test_the_wecom_robot_gets_the_text_as_json(settings, robot):
 def test_a_publisher_already_done_is_not_repeated_on_retry(settings, robot):
     settings.SCHEDULER_PUBLISHERS = ["wecom_webhook", "reminder"]
     settings.SCHEDULER_WECOM_WEBHOOK_URL = robot.url
-    post = due_post()
+    settings.SCHEDULER_RETRY_BASE_SECONDS = 60
     settings.SCHEDULER_EMAIL_REMINDERS = True
+    post = due_post()
     post.persona.owner.email = "agent@example.com"
     post.persona.owner.save()
+    # First tick: the robot takes the post, the reminder's e-mail fails (nothing listens).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    first = timezone.now()
+    assert dispatch.dispatch_due().retried == 1
+    post.refresh_from_db()
+    assert (post.status, post.attempts) == (S.SCHEDULED, 1)
+    assert post.last_error.startswith("reminder:")
+    assert len(robot.requests) == 1
+    assert DispatchAttempt.objects.get(post=post, outcome=AttemptOutcome.OK).publisher == (
+        "wecom_webhook"
+    )
+
+    # The retry skips the robot (its success is recorded) and sends the e-mail now.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    robot.status = 200
-    dispatch.dispatch_due()
+    with time_machine.travel(first + dt.timedelta(seconds=61)):
+        assert dispatch.dispatch_due().sent == 1
     post.refresh_from_db()
     assert post.status == S.SENT
     assert len(robot.requests) == 1 and len(mail.outbox) == 1
     assert post.text in mail.outbox[0].body
+    assert Reminder.objects.get(post=post).emailed_at is not None
+    assert sorted(
+        DispatchAttempt.objects.filter(post=post, outcome=AttemptOutcome.OK).values_list(
+            "publisher", flat=True
+        )
+    ) == ["reminder", "wecom_webhook"]
 
 
 def test_the_unreachable_robot_is_an_error_not_a_crash(settings):
