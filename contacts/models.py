@@ -328,7 +328,8 @@ class Contact(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner", "-warmth_ref"], name="contact_owner_warmth"),
+            # Ends in -id like every warmth ordering, so "hottest n" is an index scan of n rows.
+            models.Index(fields=["owner", "-warmth_ref", "-id"], name="contact_owner_warmth"),
             models.Index(fields=["owner", "-last_interaction_at"], name="contact_owner_last_touch"),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["owner", "name"], name="contact_owner_name"),

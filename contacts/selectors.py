@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from contacts.models import Contact, ContactGroup, ContactImport, Persona, Tag
 from crm.models import User
+from crm.scoping import sees_everything
 
 # Orderings offered to users: key -> order_by() terms, each ending in a unique column.
 CONTACT_ORDERINGS: dict[str, list[str]] = {
@@ -32,6 +34,39 @@ def contact_list(*, user: User) -> QuerySet[Contact]:
             Prefetch("groups", queryset=ContactGroup.objects.order_by("name")),
         )
     )
+
+
+def contact_hottest(*, user: User, n: int = 50) -> list[Contact]:
+    """The ``n`` warmest active contacts the user may see, warmest first (ties: newest first).
+
+    The same rows, in the same order, as ``Contact.objects.visible_to(user).active()
+    .hottest(n)``, in two queries whose cost does not grow with the number of contacts: the
+    agents whose contacts the user sees, then each agent's top ``n`` read from the
+    ``(owner, -warmth_ref, -id)`` index and merged (``UNION ALL``, ordered, sliced). The plain
+    query cannot use that index for a team lead: ``visible_to``'s "own or my team's" is an OR
+    across the team join, so PostgreSQL reads every contact in the database to sort the team's.
+
+    Visibility is decided per owning agent (``crm.scoping``: every rule is about the row's
+    agent), so an agent with one contact the user sees has all of theirs seen; the agents are
+    looked for among the users the user may look at (``User.objects.visible_to``). Everyone's
+    view (an administrator's), and databases that cannot order and slice inside a UNION
+    (SQLite, the demo), use the plain query.
+    """
+    visible = Contact.objects.visible_to(user).active()
+    if sees_everything(user) or not connection.features.supports_slicing_ordering_in_compound:
+        return list(visible.hottest(n))
+    owners = (
+        User.objects.visible_to(user)
+        .filter(Exists(Contact.objects.visible_to(user).filter(owner_id=OuterRef("pk"))))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    # Each owner id came through visible_to above; filtering on it alone (no OR) is what lets
+    # the planner read n index entries per agent instead of sorting all their contacts.
+    parts = [Contact.objects.active().filter(owner_id=pk).hottest(n) for pk in owners]
+    if len(parts) <= 1:
+        return list(parts[0]) if parts else []
+    return list(parts[0].union(*parts[1:], all=True).order_by("-warmth_ref", "-id")[:n])
 
 
 def contact_detail(*, user: User) -> QuerySet[Contact]:

@@ -2,7 +2,7 @@
 
 Mixed into ``ContactQuerySet``. Everything here turns a threshold on warmth *now* into a
 threshold on the stored ``warmth_ref`` (``contacts.warmth.ref_threshold``), so a tier filter is
-a range scan on the ``(owner, -warmth_ref)`` index and nothing is rewritten as time passes.
+a range scan on the ``(owner, -warmth_ref, -id)`` index and nothing is rewritten as time passes.
 
 A tier filter needs one half-life: an agent's contacts, or a team lead's team, all share the
 team's. ``with_tier`` works across teams (an administrator's view) by computing warmth now in
@@ -68,7 +68,11 @@ class WarmthQuerySetMixin:
         return getattr(self, Tier(tier).value)(now, half_life_days)
 
     def hottest(self, n: int) -> Self:
-        """The ``n`` warmest contacts now (ordering by ``warmth_ref`` is ordering by warmth now)."""
+        """The ``n`` warmest contacts now (ordering by ``warmth_ref`` is ordering by warmth now).
+
+        One agent's is an index scan of ``n`` rows; for what a user sees across a team use
+        ``contacts.selectors.contact_hottest``, which merges each agent's.
+        """
         return self.order_by("-warmth_ref", "-id")[:n]
 
     def with_tier(self, now: datetime) -> Self:

@@ -1,0 +1,100 @@
+"""``selectors.contact_hottest``: a team's warmest leads from the per-agent index, same rows as
+``visible_to``."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from contacts import selectors
+from contacts.models import Contact
+from contacts.tests.factories import ContactFactory
+from crm.tests.factories import AdminFactory, AgentFactory, CuratorFactory, LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company():
+    """Two teams; each member owns contacts of known warmth, the other team's are hotter."""
+    lead = LeadFactory()
+    team = lead.team
+    a1 = AgentFactory(team=team)
+    a2 = AgentFactory(team=team)
+    other_lead = LeadFactory()
+    b1 = AgentFactory(team=other_lead.team)
+    rows = {
+        lead: [30.0, 5.0],
+        a1: [50.0, 40.0, 40.0, 1.0],  # a tie at 40: the newer contact comes first
+        a2: [45.0, 20.0, 0.0],
+        other_lead: [99.0],
+        b1: [98.0, 97.0],
+    }
+    made = {
+        owner: [ContactFactory(owner=owner, warmth_ref=ref) for ref in refs]
+        for owner, refs in rows.items()
+    }
+    # Erased contacts never show, however warm their stored score.
+    ContactFactory(owner=a1, warmth_ref=500.0, erased_at=timezone.now())
+    return {"lead": lead, "a1": a1, "a2": a2, "other_lead": other_lead, "b1": b1, "made": made}
+
+
+def _plain(user, n):
+    return [c.pk for c in Contact.objects.visible_to(user).active().hottest(n)]
+
+
+def test_a_lead_gets_the_warmest_of_their_own_and_their_teams_contacts(company):
+    made, lead, a1, a2 = company["made"], company["lead"], company["a1"], company["a2"]
+    got = [c.pk for c in selectors.contact_hottest(user=lead, n=5)]
+    expected = [
+        made[a1][0].pk,  # 50
+        made[a2][0].pk,  # 45
+        made[a1][2].pk,  # 40, newer
+        made[a1][1].pk,  # 40, older
+        made[lead][0].pk,  # 30
+    ]
+    assert got == expected
+    assert got == _plain(lead, 5)
+
+
+@pytest.mark.parametrize("who", ["lead", "a1", "a2", "other_lead", "b1", "admin", "curator"])
+@pytest.mark.parametrize("n", [1, 3, 50])
+def test_same_rows_and_order_as_visible_to_for_every_role(company, who, n):
+    user = {"admin": AdminFactory, "curator": CuratorFactory}.get(who, lambda: company[who])()
+    got = [c.pk for c in selectors.contact_hottest(user=user, n=n)]
+    assert got == _plain(user, n)
+    if who == "curator":
+        assert got == []
+    else:
+        assert got, "every other role sees some contacts here"
+
+
+def test_an_agent_never_gets_their_leads_or_teammates_contacts(company):
+    a1, made = company["a1"], company["made"]
+    got = selectors.contact_hottest(user=a1, n=50)
+    assert {c.owner_id for c in got} == {a1.pk}
+    assert [c.pk for c in got] == [made[a1][i].pk for i in (0, 2, 1, 3)]
+
+
+def test_a_lead_reads_in_two_queries_whatever_the_team_size(company, django_assert_num_queries):
+    lead = company["lead"]
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
+        selectors.contact_hottest(user=lead, n=3)
+    for _ in range(3):
+        AgentFactory(team=lead.team)
+    for member in lead.team.members.all():
+        ContactFactory(owner=member, warmth_ref=7.0)
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
+        selectors.contact_hottest(user=lead, n=3)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_each_agents_top_n_is_merged_without_the_team_join(company):
+    lead = company["lead"]
+    with CaptureQueriesContext(connection) as queries:
+        selectors.contact_hottest(user=lead, n=3)
+    merged = queries.captured_queries[-1]["sql"]
+    assert merged.count("UNION ALL") == 2  # three agents: the lead and two members
+    assert "crm_team" not in merged
