@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from content.models import Category
 from crm.roles import Role
 from crm.scoping import OwnedQuerySet, sees_everything
 
@@ -225,7 +226,7 @@ class MomentPost(models.Model):
     title = models.CharField(_("title"), max_length=120, blank=True)
     text = models.TextField(_("text"))
     image_paths = models.JSONField(_("images"), default=list, blank=True)
-    category = models.CharField(_("category"), max_length=16)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     product_line = models.CharField(_("product line"), max_length=24, blank=True)
 
     window = models.ForeignKey(

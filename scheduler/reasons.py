@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext, gettext_noop
 
+from content.models import Category
 from scheduler.planner import REASON_TEMPLATES, Reason
 
 # The planner's templates, word for word (a test says so), marked for translation.
@@ -34,18 +35,13 @@ MSGIDS = {
     "no_valid_time": gettext_noop("the {window} window does not exist on this day (clock change)"),
     "mix_empty": gettext_noop("the mix allows no category that can be posted"),
 }
-CATEGORY_NAMES = {
-    "story": gettext_noop("Story"),
-    "value": gettext_noop("Value"),
-    "ad": gettext_noop("Ad"),
-}
 
 
 def _param(key: str, value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_param(key, v) for v in value)
-    if key == "category" and value in CATEGORY_NAMES:
-        return gettext(CATEGORY_NAMES[value])
+    if key == "category" and value in Category.values:
+        return str(Category(value).label)
     return str(value)
 
 
