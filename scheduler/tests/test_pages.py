@@ -153,6 +153,22 @@ def test_team_calendar_query_count_is_constant(client, world, django_assert_max_
     assert large.content.decode().count('class="post ') == 11
 
 
+def test_team_calendar_shows_the_leads_team_only(client, world):
+    mine = this_week_post(world["persona"], status=S.PENDING_REVIEW)
+    other_lead = LeadFactory()
+    elsewhere = this_week_post(
+        PersonaFactory(owner=AgentFactory(team=other_lead.led_team)), status=S.PENDING_REVIEW
+    )
+    loner = this_week_post(world["stranger_persona"], status=S.PENDING_REVIEW)
+    client.force_login(world["lead"])
+    page = client.get(week_url("scheduler-team")).content.decode()
+    assert f'id="post-{mine.pk}"' in page
+    assert f'id="post-{elsewhere.pk}"' not in page and f'id="post-{loner.pk}"' not in page
+    client.force_login(other_lead)
+    page = client.get(week_url("scheduler-team")).content.decode()
+    assert f'id="post-{elsewhere.pk}"' in page and f'id="post-{mine.pk}"' not in page
+
+
 def test_today_shows_the_ready_post_to_copy_and_confirm(client, world):
     post = PostFactory(
         persona=world["persona"],
@@ -163,7 +179,7 @@ def test_today_shows_the_ready_post_to_copy_and_confirm(client, world):
     dispatch.dispatch_due()
     client.force_login(world["agent"])
     page = client.get(reverse("scheduler-today")).content.decode()
-    assert post.text in page and "content/1/a.jpg" in page
+    assert post.text in page and 'href="/media/content/1/a.jpg" download' in page
     client.post(reverse("scheduler-post-action", args=[post.pk, "posted"]))
     post.refresh_from_db()
     assert post.status == S.POSTED
