@@ -45,8 +45,14 @@ def active_posts(persona):
 
 def test_a_week_fills_every_window_with_snapshots_in_review(setup):
     persona, start = setup["persona"], setup["start"]
-    item = ContentItem.objects.filter(category=Category.STORY).first()
-    ContentImage.objects.create(item=item, position=0, image="content/x/a.jpg", thumbnail="t.jpg")
+    for item in ContentItem.objects.all():
+        for position in (1, 0):  # stored out of order: the snapshot follows position
+            ContentImage.objects.create(
+                item=item,
+                position=position,
+                image=f"content/{item.pk}/{position}.jpg",
+                thumbnail=f"content/{item.pk}/t{position}.jpg",
+            )
     result = plan_week(persona=persona, start=start, days=7, seed=1, by=setup["agent"])
     assert len(result.created) == 21 and result.unfilled == []
     tz = setup["agent"].tzinfo
@@ -68,13 +74,11 @@ def test_a_week_fills_every_window_with_snapshots_in_review(setup):
             post.findings,
         )
         assert post.plan_reason
+        assert post.image_paths == [f"content/{post.content_id}/{i}.jpg" for i in (0, 1)]
         cells.add((local.date(), post.window_id))
     assert len(cells) == 21  # one per window per day
-    item.refresh_from_db()
-    used = active_posts(persona).filter(content=item)
-    assert item.times_scheduled == used.count()
-    if used.exists():
-        assert used.first().image_paths == ["content/x/a.jpg"]
+    for item in ContentItem.objects.all():
+        assert item.times_scheduled == active_posts(persona).filter(content=item).count()
     assert PostTransition.objects.filter(to_status=S.PENDING_REVIEW).count() == 21
 
 
