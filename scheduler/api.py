@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -35,7 +36,8 @@ from scheduler.serializers import (
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "conflict"
+    default_detail = gettext_lazy("This post was changed by someone else; reload and try again.")
+    default_code = "conflict"
 
 
 def api_error(exc: DjangoValidationError) -> exceptions.APIException:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -142,6 +140,3 @@ class CalendarQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False)
     days = serializers.IntegerField(min_value=1, max_value=31, default=7)
     agent = serializers.IntegerField(required=False)
-
-    def validate_start(self, value: dt.date) -> dt.date:
-        return value
