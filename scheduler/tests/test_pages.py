@@ -185,3 +185,25 @@ def test_today_shows_the_ready_post_to_copy_and_confirm(client, world):
     assert post.status == S.POSTED
     client.force_login(world["stranger"])
     assert post.text not in client.get(reverse("scheduler-today")).content.decode()
+
+
+def test_today_query_count_is_constant(client, world, django_assert_max_num_queries):
+    def ready(count):
+        for _ in range(count):
+            PostFactory(
+                persona=world["persona"],
+                status=S.SCHEDULED,
+                scheduled_at=timezone.now() - dt.timedelta(minutes=1),
+                image_paths=["content/1/a.jpg"],
+            )
+        assert dispatch.dispatch_due().sent == count
+
+    client.force_login(world["agent"])
+    ready(2)
+    with django_assert_max_num_queries(8):
+        small = client.get(reverse("scheduler-today")).content.decode()
+    ready(20)
+    with django_assert_max_num_queries(8):
+        large = client.get(reverse("scheduler-today")).content.decode()
+    assert small.count('class="card reminder ') == 2
+    assert large.count('class="card reminder ') == 22
