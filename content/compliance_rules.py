@@ -1,5 +1,8 @@
 """Loader: active ComplianceRule rows -> one cached ``content.compliance.Checker``.
 
+A rule change also enqueues ``content.tasks.content_recheck_all`` after the commit, so the
+reports stored on items follow the rules (see ``content.services.content_recheck_all``).
+
 Building a checker compiles every phrase into one automaton, so it is built once per process
 and reused. A version stamp says when the rows changed:
 
@@ -31,21 +34,24 @@ _lock = threading.Lock()
 _built: tuple[str, Checker] | None = None
 
 
+def rules_version_in_db() -> str:
+    """The rows' own stamp (count, largest id, latest ``updated``), read now, never cached."""
+    figures = ComplianceRule.objects.aggregate(n=Count("pk"), at=Max("updated"), top=Max("pk"))
+    at = figures["at"].isoformat() if figures["at"] else "-"
+    return f"{figures['n']}:{figures['top']}:{at}"
+
+
 def rules_version() -> str:
     """A string that changes whenever the active rule set may have changed."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        figures = ComplianceRule.objects.aggregate(n=Count("pk"), at=Max("updated"), top=Max("pk"))
-        at = figures["at"].isoformat() if figures["at"] else "-"
-        version = f"{figures['n']}:{figures['top']}:{at}"
+        version = rules_version_in_db()
         cache.set(VERSION_KEY, version, VERSION_TTL)
     return version
 
 
-def compliance_checker() -> Checker:
-    """The checker for the active rules, rebuilt only when the rules changed."""
+def _checker_for(version: str) -> Checker:
     global _built
-    version = rules_version()
     built = _built
     if built is not None and built[0] == version:
         return built[1]
@@ -58,12 +64,34 @@ def compliance_checker() -> Checker:
         return checker
 
 
+def compliance_checker() -> Checker:
+    """The checker for the active rules, rebuilt only when the rules changed."""
+    return _checker_for(rules_version())
+
+
+def compliance_checker_now() -> tuple[str, Checker]:
+    """The rows' stamp as read now and a checker at least that new, bypassing the shared stamp.
+
+    For jobs that must not work from a stamp up to ``VERSION_TTL`` seconds old (re-checking the
+    library after a rule change); they compare ``rules_version_in_db()`` with the returned
+    stamp later to learn whether the rules moved on meanwhile.
+    """
+    version = rules_version_in_db()
+    return version, _checker_for(version)
+
+
 def rules_changed() -> None:
     """Forget the built checker here and the stamp everywhere: the next check rebuilds."""
     global _built
     with _lock:
         _built = None
     cache.delete(VERSION_KEY)
+
+
+def _enqueue_recheck() -> None:
+    from content.tasks import content_recheck_all
+
+    content_recheck_all.delay()
 
 
 @receiver(post_save, sender=ComplianceRule, dispatch_uid="content-rules-saved")
@@ -73,3 +101,6 @@ def _on_rule_change(sender, **kwargs) -> None:
     # Again after commit: a process that read the rows before the commit may have cached the
     # old stamp in between.
     transaction.on_commit(rules_changed)
+    # The stored reports (has_block, which keeps items out of the planner's library) were
+    # made under the old rules: re-check the library once the new rules are visible.
+    transaction.on_commit(_enqueue_recheck)

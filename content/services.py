@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -17,8 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.compliance import CheckContext, Finding
-from content.compliance_rules import compliance_checker
+from content.compliance import CheckContext, Checker, Finding
+from content.compliance_rules import (
+    compliance_checker,
+    compliance_checker_now,
+    rules_version_in_db,
+)
 from content.models import MAX_IMAGES, ContentImage, ContentItem, Status, Tag
 from crm.images import MOMENT, ProcessedImage, process_image
 from crm.models import User
@@ -47,12 +52,14 @@ def check_text(
     product_line: str | None = None,
     persona_licence: str | None = None,
     persona_name: str | None = None,
+    checker: Checker | None = None,
 ) -> list[Finding]:
     """Findings for ``text`` under the active rules, spans pointing into ``text`` itself.
 
     The scheduler calls this when a post is scheduled and again when it is sent, passing the
     persona's licence number and name so that persona-dependent rules (an ad must carry the
     licence number) can run. An empty category or product line means "unknown".
+    ``checker`` defaults to the one for the active rules.
     """
     context = CheckContext(
         category=category or None,
@@ -60,7 +67,7 @@ def check_text(
         persona_licence=persona_licence or None,
         persona_name=persona_name or None,
     )
-    return compliance_checker().check(text, context)
+    return (checker or compliance_checker()).check(text, context)
 
 
 def finding_as_dict(finding: Finding, field: str = "body") -> dict[str, Any]:
@@ -82,18 +89,22 @@ def finding_as_dict(finding: Finding, field: str = "body") -> dict[str, Any]:
 SEPARATOR = "。\n"
 
 
-def content_check(*, item: ContentItem, save: bool = True) -> list[dict[str, Any]]:
+def content_check(
+    *, item: ContentItem, save: bool = True, checker: Checker | None = None
+) -> list[dict[str, Any]]:
     """Check the item's title and body and store the report on it; returns the findings.
 
     Each stored finding names its ``field`` ("title" or "body", spans relative to that field;
     "item" with an empty span for something missing from the whole text, such as a
     disclosure). Afterwards ``item.has_block`` says whether anything blocks approval.
+    ``checker`` defaults to the one for the active rules.
     """
     offset = len(item.title) + len(SEPARATOR)
     found = check_text(
         text=item.title + SEPARATOR + item.body,
         category=item.category,
         product_line=item.product_line,
+        checker=checker,
     )
     findings: list[dict[str, Any]] = []
     for finding in found:
@@ -113,6 +124,77 @@ def content_check(*, item: ContentItem, save: bool = True) -> list[dict[str, Any
     if save and item.pk:
         item.save(update_fields=["findings", "has_block", "warning_count", "checked_at", "updated"])
     return findings
+
+
+RECHECK_BATCH = 200  # items locked, checked and written per transaction
+REPORT_FIELDS = ("findings", "has_block", "warning_count")
+
+
+@dataclass(frozen=True)
+class RecheckRun:
+    """What one ``content_recheck_all`` call did.
+
+    ``next_after_id`` is where to go on (``None``: the library is done); ``stale`` means the
+    rules changed under the run, so it stopped and the run enqueued by that change takes over.
+    """
+
+    version: str
+    checked: int
+    changed: int
+    next_after_id: int | None
+    stale: bool = False
+
+
+def content_recheck_all(
+    *,
+    after_id: int = 0,
+    version: str | None = None,
+    batch_size: int = RECHECK_BATCH,
+    max_batches: int | None = None,
+) -> RecheckRun:
+    """Re-check every item that is not retired, by id from ``after_id``, against the rules now.
+
+    Called after a compliance rule changed, since stored reports (``has_block`` keeps an item
+    out of the planner's library) were made under the old rules. Each batch is one transaction
+    over locked rows, so an edit saved meanwhile is never overwritten with a report on its old
+    text; only rows whose report changed are rewritten (``updated`` is left alone: the library's
+    order is about content, not checks). ``version`` is the rules stamp the run started with
+    (``None``: now); when the rows' stamp differs at a batch the run stops as ``stale``, because
+    the newer change enqueued its own run. Stops after ``max_batches`` batches when given.
+    Safe to run twice: a second run finds nothing to change.
+    """
+    current, checker = compliance_checker_now()
+    if version is None:
+        version = current
+    elif version != current:
+        return RecheckRun(version, 0, 0, after_id, stale=True)
+    checked = changed = batches = 0
+    pending = ContentItem.objects.exclude(status=Status.RETIRED).order_by("pk")
+    while max_batches is None or batches < max_batches:
+        with transaction.atomic():
+            items = list(pending.filter(pk__gt=after_id).select_for_update()[:batch_size])
+            if not items:
+                return RecheckRun(version, checked, changed, None)
+            # Read after taking the locks: a rule committed since the run began is seen here.
+            if rules_version_in_db() != version:
+                return RecheckRun(version, checked, changed, after_id, stale=True)
+            now = timezone.now()
+            moved: list[ContentItem] = []
+            for item in items:
+                before = [getattr(item, name) for name in REPORT_FIELDS]
+                content_check(item=item, save=False, checker=checker)
+                if [getattr(item, name) for name in REPORT_FIELDS] != before:
+                    moved.append(item)
+            if moved:
+                ContentItem.objects.bulk_update(moved, [*REPORT_FIELDS, "checked_at"])
+            moved_ids = {item.pk for item in moved}
+            same = [item.pk for item in items if item.pk not in moved_ids]
+            ContentItem.objects.filter(pk__in=same).update(checked_at=now)
+        checked += len(items)
+        changed += len(moved)
+        after_id = items[-1].pk
+        batches += 1
+    return RecheckRun(version, checked, changed, after_id)
 
 
 def tags_from_names(names: Iterable[str], kind: str) -> list[Tag]:
