@@ -144,7 +144,7 @@ def test_after_erasure_no_table_holds_the_name_phone_or_wechat_id(world: World):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="contacts.services.contacts.contact_erase (contacts/services/contacts.py:185) leaves "
+    reason="contacts.services.contacts.contact_erase (contacts/services/contacts.py:208) leaves "
     "the admin history (django_admin_log.object_repr / change_message) of an erased contact, "
     "which holds their name",
 )
