@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -24,6 +26,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+if settings.DEBUG or os.environ.get("BENCH_FLOOR") == "1":
+    # The web benchmark's framework floor: a view that does nothing (crm/bench_views.py).
+    from crm.bench_views import bench_floor
+
+    urlpatterns.append(path("bench-floor", bench_floor, name="bench-floor"))
 
 if settings.DEBUG:
     # Uploaded images in the demo; production serves MEDIA_ROOT from the web server.
