@@ -198,6 +198,10 @@ def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
     """
     tables = [m._meta.db_table for m in models_]
     with transaction.atomic(), connection.cursor() as cursor:
+        # Check the keys of rows written earlier in this transaction now: PostgreSQL refuses to
+        # alter a table with deferred checks still pending (inside a test's transaction).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
             "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
