@@ -24,25 +24,32 @@ Protocol, per tick (``dispatch_due``):
 3. **Publish** through each configured publisher with the post's ``idempotency_key`` (fixed
    when the post was created). A publisher that already has a recorded success for this post
    is skipped.
-4. **Record**, in one transaction: a ``DispatchAttempt`` "ok" row per publisher (a unique
-   partial constraint allows one per post and publisher) and ``scheduled -> sent`` through
-   ``post_transition``, a conditional UPDATE that matches only while the status is still
-   ``scheduled`` and the claim token still ours. If either refuses, someone else recorded the
-   post; our transaction rolls back and we write nothing.
+4. **Record** published posts in groups, one transaction per group: ``scheduled -> sent``
+   through ``posts_transition``, which locks the group's rows that are still ``scheduled``
+   and still carry our claim token (``SELECT ... FOR UPDATE``) and moves exactly those in
+   one UPDATE, and a ``DispatchAttempt`` "ok" row per publisher for those posts only (a
+   unique partial constraint allows one per post and publisher; a duplicate is dropped). A
+   post no longer ours was taken by a worker whose claim came after our lease expired; we
+   write nothing for it and that worker records it. A group is recorded when the batch ends
+   or once its first publication is ``RECORD_WITHIN_SECONDS`` old, so a slow publisher's
+   posts are recorded one by one, right after each went out.
    On a publisher error the row stays ``scheduled`` with ``attempts + 1``, ``last_error`` and
    ``next_attempt_at = now + base * 2^(attempts-1)``, and the lease is released; after
    ``SCHEDULER_MAX_ATTEMPTS`` the post moves to ``failed`` with the error shown to the agent.
 
 A worker that dies mid-send (SIGKILL, OOM, host lost) leaves its rows ``scheduled`` with its
-token. Nothing is lost: once the lease expires, the next tick on any worker claims them again
-and publishes with the *same* idempotency key. The reminder publisher keys its Reminder row
-on it (unique), so the post still ends with exactly one reminder (the rescuer's attempt
-says "existing"); a success that was recorded before the death is not repeated at all.
+token: the post it was publishing and the published posts of its unrecorded group (at most
+``RECORD_WITHIN_SECONDS`` worth, never more than a batch). Nothing is lost: once the lease
+expires, the next tick on any worker claims them again and publishes with the *same*
+idempotency key. The reminder publisher keys its Reminder row on it (unique), so each post
+still ends with exactly one reminder (the rescuer's attempt says "existing"); a success that
+was recorded before the death is not repeated at all.
 
 Celery's acks-late redelivery of the dead worker's tick is harmless for the same reasons.
 
-Cost: two commits per sent post (the publisher's row, then the record), plus one claim per
-batch; commits (fsync) are what bound the rate, see bench/dispatch.py.
+Cost: one commit per sent post (the reminder publisher's row), plus per batch one claim
+and one record per group (five statements whatever the group's size); see
+bench/dispatch.py.
 """
 
 from __future__ import annotations
@@ -71,9 +78,15 @@ from scheduler.models import (
     ReminderKind,
 )
 from scheduler.publishers import PublishError, configured_publishers
-from scheduler.services import PostConflict, post_check, post_transition
+from scheduler.services import PostConflict, post_check, post_transition, posts_transition
 
 log = logging.getLogger(__name__)
+
+# How long a published post may wait to be recorded with others. Short, because until then
+# the agent sees the reminder beside a post still "scheduled", and a worker dying in that
+# gap makes the rescuer publish it again (same key). Fast publishers fill a whole batch in
+# less; a slow one (a webhook) is recorded post by post, where a commit costs little.
+RECORD_WITHIN_SECONDS = 0.2
 
 
 @dataclass
@@ -184,15 +197,20 @@ def _record_successes(successes: list[DispatchAttempt]) -> None:
             continue
 
 
-def dispatch_post(
+def publish_post(
     post: MomentPost,
     token: uuid.UUID,
     report: TickReport,
     *,
     publishers: list | None = None,
     done: set[str] | None = None,
-) -> None:
-    """Steps 2-4 of the protocol for one claimed post (its lease renewed by the caller)."""
+) -> list[DispatchAttempt] | None:
+    """Steps 2 and 3 of the protocol for one claimed post (its lease renewed by the caller).
+
+    Returns the publishers' successes (unsaved) when every publisher succeeded: the caller
+    records them with the post's "sent" (step 4, ``record_sent``). Returns None when the post
+    was held, retried or failed instead; those outcomes are recorded here.
+    """
     publishers = configured_publishers() if publishers is None else publishers
     if done is None:
         done = set(
@@ -206,7 +224,7 @@ def dispatch_post(
             report.held += 1
         else:
             report.lost_lease += 1
-        return
+        return None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     successes: list[DispatchAttempt] = []
     for publisher in publishers:
@@ -230,7 +248,7 @@ def dispatch_post(
             error = f"{publisher.name}: {exc}"
             log.warning("post %s: publish failed: %s", post.pk, error)
             _retry_or_fail(post, token, error, report)
-            return
+            return None
         successes.append(
             DispatchAttempt(
                 post=post,
@@ -243,28 +261,44 @@ def dispatch_post(
                 finished_at=timezone.now(),
             )
         )
-    # Record: the successes and "sent" in one transaction, only while the lease is ours.
-    try:
-        with transaction.atomic():
-            DispatchAttempt.objects.bulk_create(successes)
-            post_transition(
-                post=post,
-                to=PostStatus.SENT,
-                by=None,
-                note=_("sent"),
-                claim_token=token,
-                changes={
-                    "findings": post.findings,
-                    "has_block": False,
-                    "checked_at": post.checked_at,
-                    "attempts": post.attempts + 1,
-                    "last_error": "",
-                },
-            )
-        report.sent += 1
-    except (PostConflict, IntegrityError):
-        # Another worker took the post after our lease expired and recorded it (or will).
-        report.lost_lease += 1
+    return successes
+
+
+def record_sent(
+    published: list[tuple[MomentPost, list[DispatchAttempt]]],
+    token: uuid.UUID,
+    report: TickReport,
+) -> None:
+    """Step 4 for a group of published posts, in one transaction: "sent" for every post still
+    ours (``posts_transition``: rows locked, status still ``scheduled``, our claim token) and
+    the successes of those posts. A post no longer ours is left to whoever holds it now.
+
+    A success another worker already stored for the same post and publisher (the unique
+    partial constraint) is dropped, not an error: it can only be the same publication (same
+    idempotency key), stored by a worker whose lease ran out after it published.
+    """
+    if not published:
+        return
+    for post, _successes in published:
+        post.has_block, post.last_error = False, ""
+        post.attempts += 1
+    with transaction.atomic():
+        sent = posts_transition(
+            posts=[post for post, _successes in published],
+            to=PostStatus.SENT,
+            by=None,
+            note=_("sent"),
+            claim_token=token,
+            fields=("findings", "has_block", "checked_at", "attempts", "last_error"),
+        )
+        ours = {post.pk for post in sent}
+        DispatchAttempt.objects.bulk_create(
+            [attempt for post, successes in published if post.pk in ours for attempt in successes],
+            ignore_conflicts=True,
+        )
+    report.sent += len(sent)
+    # Another worker took these after our lease expired; it records them (or has).
+    report.lost_lease += len(published) - len(sent)
 
 
 def _retry_or_fail(post: MomentPost, token: uuid.UUID, error: str, report: TickReport) -> None:
@@ -302,7 +336,11 @@ def _retry_or_fail(post: MomentPost, token: uuid.UUID, error: str, report: TickR
 
 def dispatch_batch(token: uuid.UUID, ids: list[int], report: TickReport) -> None:
     """Send the claimed posts in order: one query loads them all, one finds what was already
-    published; the lease is renewed every quarter lease so a long batch keeps its posts."""
+    published; the lease is renewed every quarter lease so a long batch keeps its posts.
+
+    Published posts are recorded in groups (``record_sent``): when the batch ends, or once
+    the group's first publication is ``RECORD_WITHIN_SECONDS`` old, so a slow publisher
+    still has each post recorded right after it went out."""
     posts = {
         post.pk: post
         for post in MomentPost.objects.select_related("persona__owner").filter(
@@ -317,6 +355,8 @@ def dispatch_batch(token: uuid.UUID, ids: list[int], report: TickReport) -> None
     publishers = configured_publishers()
     renew_every = settings.SCHEDULER_LEASE_SECONDS / 4
     renewed = time.monotonic()
+    published: list[tuple[MomentPost, list[DispatchAttempt]]] = []
+    oldest = 0.0  # when the group's first publication began
     for index, post_id in enumerate(ids):
         if time.monotonic() - renewed > renew_every:
             mine = _renew(ids[index:], token)
@@ -327,13 +367,37 @@ def dispatch_batch(token: uuid.UUID, ids: list[int], report: TickReport) -> None
         if post is None:
             report.lost_lease += 1
             continue
+        began = time.monotonic()
         try:
-            dispatch_post(post, token, report, publishers=publishers, done=done[post_id])
+            successes = publish_post(post, token, report, publishers=publishers, done=done[post_id])
         except Exception as exc:
             # One broken post must not stop the batch; its lease expires and a later tick
             # retries it. The error is in the log.
             log.exception("post %s: dispatch crashed", post_id)
             report.errors.append(f"{post_id}: {exc}")
+            continue
+        if successes is not None:
+            if not published:
+                oldest = began
+            published.append((post, successes))
+        if published and time.monotonic() - oldest >= RECORD_WITHIN_SECONDS:
+            _record_group(published, token, report)
+            published = []
+    _record_group(published, token, report)
+
+
+def _record_group(
+    published: list[tuple[MomentPost, list[DispatchAttempt]]],
+    token: uuid.UUID,
+    report: TickReport,
+) -> None:
+    try:
+        record_sent(published, token, report)
+    except Exception as exc:
+        # Nothing of the group was written: its posts stay ours until the lease expires,
+        # then a later tick publishes them again with the same keys. The error is in the log.
+        log.exception("posts %s: recording failed", [post.pk for post, _ in published])
+        report.errors.append(f"{[post.pk for post, _ in published]}: {exc}")
 
 
 def dispatch_due(*, budget_seconds: float | None = None) -> TickReport:

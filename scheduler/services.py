@@ -11,7 +11,7 @@ losing a race raises ``PostConflict`` (views answer 409).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +87,30 @@ def _require(allowed: bool, message: str) -> None:
         raise PostRefused(message, code="forbidden")
 
 
+def _check_move(source: str, target: PostStatus) -> None:
+    if target not in TRANSITIONS[source]:
+        raise PostRefused(
+            _("A post cannot go from %(from)s to %(to)s.")
+            % {"from": PostStatus(source).label, "to": target.label},
+            code="illegal_transition",
+        )
+
+
+def _moved_fields(source: str, target: PostStatus, now: dt.datetime) -> dict[str, Any]:
+    """The fields every move from ``source`` to ``target`` sets, besides the caller's."""
+    fields: dict[str, Any] = {"status": target, "updated": now}
+    if target == S.SENT:
+        fields["sent_at"] = now
+    if target == S.POSTED:
+        fields["posted_at"] = now
+    if source == S.SCHEDULED:
+        # Leaving "scheduled" ends any dispatch lease on the row.
+        fields.update(claim_token=None, claimed_at=None, next_attempt_at=None)
+    if target == S.SCHEDULED:
+        fields.update(attempts=0, last_error="", next_attempt_at=None)
+    return fields
+
+
 @transaction.atomic
 def post_transition(
     *,
@@ -106,23 +130,9 @@ def post_transition(
     """
     target = PostStatus(to)
     source = post.status
-    if target not in TRANSITIONS[source]:
-        raise PostRefused(
-            _("A post cannot go from %(from)s to %(to)s.")
-            % {"from": PostStatus(source).label, "to": target.label},
-            code="illegal_transition",
-        )
+    _check_move(source, target)
     now = timezone.now()
-    fields: dict[str, Any] = {"status": target, "updated": now, **(changes or {})}
-    if target == S.SENT:
-        fields["sent_at"] = now
-    if target == S.POSTED:
-        fields["posted_at"] = now
-    if source == S.SCHEDULED:
-        # Leaving "scheduled" ends any dispatch lease on the row.
-        fields.update(claim_token=None, claimed_at=None, next_attempt_at=None)
-    if target == S.SCHEDULED:
-        fields.update(attempts=0, last_error="", next_attempt_at=None)
+    fields = {**(changes or {}), **_moved_fields(source, target, now)}
     rows = MomentPost.objects.filter(pk=post.pk, status=source)
     if claim_token is not None:
         rows = rows.filter(claim_token=claim_token)
@@ -136,6 +146,53 @@ def post_transition(
     for name, value in fields.items():
         setattr(post, name, value)
     return post
+
+
+@transaction.atomic
+def posts_transition(
+    *,
+    posts: Sequence[MomentPost],
+    to: str,
+    by: User | None,
+    note: str = "",
+    claim_token: Any = None,
+    fields: Sequence[str] = (),
+) -> list[MomentPost]:
+    """``post_transition`` for many posts at once, in four statements whatever their number.
+
+    Every post must have the same status in memory. Returns the posts moved: those whose row
+    still has that status (and, when ``claim_token`` is given, the caller's lease). The rest
+    are left out and nothing is written for them: the batch form of ``PostConflict``. The
+    rows moved are locked first (``SELECT ... FOR UPDATE``), so no concurrent mover can take
+    one between the check and the write. ``fields`` names further fields written from each
+    post instance (values may differ per post).
+    """
+    if not posts:
+        return []
+    target = PostStatus(to)
+    source = posts[0].status
+    if any(post.status != source for post in posts):
+        raise ValueError("posts_transition moves posts of one status at a time")
+    _check_move(source, target)
+    rows = MomentPost.objects.filter(pk__in=[post.pk for post in posts], status=source)
+    if claim_token is not None:
+        rows = rows.filter(claim_token=claim_token)
+    matching = set(rows.select_for_update().values_list("pk", flat=True))
+    moved = [post for post in posts if post.pk in matching]
+    if not moved:
+        return []
+    now = timezone.now()
+    moving = _moved_fields(source, target, now)
+    for post in moved:
+        for name, value in moving.items():
+            setattr(post, name, value)
+    # One UPDATE (CASE per row) for the move and the per-post fields together.
+    MomentPost.objects.bulk_update(moved, [*moving, *(f for f in fields if f not in moving)])
+    PostTransition.objects.bulk_create(
+        PostTransition(post=post, at=now, by=by, from_status=source, to_status=target, note=note)
+        for post in moved
+    )
+    return moved
 
 
 def post_check(*, post: MomentPost) -> list[dict[str, Any]]:

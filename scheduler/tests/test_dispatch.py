@@ -4,10 +4,13 @@ The multi-process guarantees (many workers, a killed worker) are in test_dispatc
 """
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ComplianceRule
@@ -111,6 +114,72 @@ def test_the_old_lease_holder_cannot_record_after_losing_the_post(settings):
     dispatch.dispatch_batch(old_token, [post.pk], report)
     assert report.lost_lease == 1 and report.sent == 0
     assert not Reminder.objects.exists()
+
+
+def test_a_batch_is_recorded_as_one_group_in_a_constant_number_of_statements(settings, monkeypatch):
+    monkeypatch.setattr(dispatch, "RECORD_WITHIN_SECONDS", 60)  # a slow test machine
+    settings.SCHEDULER_BATCH_SIZE = 100
+    counts = []
+    for n in (5, 25):
+        posts = [due_post() for _ in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            assert dispatch.dispatch_due().sent == n
+        counts.append(len(queries))
+        # One group, one record: every "sent" of the batch carries the same instant.
+        assert len({t.at for t in PostTransition.objects.filter(post__in=posts)}) == 1
+        assert DispatchAttempt.objects.filter(post__in=posts).count() == n
+    # What grows with the batch is the reminder publisher's own insert (in its savepoint).
+    assert counts[1] - counts[0] == 3 * 20
+
+
+def test_a_slow_publishers_posts_are_recorded_one_by_one(settings):
+    settings.SCHEDULER_TEST_PUBLISH_DELAY = dispatch.RECORD_WITHIN_SECONDS + 0.05
+    posts = [due_post() for _ in range(3)]
+    assert dispatch.dispatch_due().sent == 3
+    assert len({t.at for t in PostTransition.objects.filter(post__in=posts)}) == 3
+
+
+def test_a_group_records_only_the_posts_still_ours(settings):
+    posts = [due_post(), due_post()]
+    token, ids = dispatch.claim_batch()
+    loaded = MomentPost.objects.select_related("persona__owner").in_bulk(ids)
+    report = dispatch.TickReport()
+    published = [(loaded[pk], dispatch.publish_post(loaded[pk], token, report)) for pk in ids]
+    # Meanwhile our lease ran out and another worker claimed one of the two.
+    later = timezone.now() + dt.timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS + 1)
+    with time_machine.travel(later):
+        rescuer, [taken] = dispatch.claim_batch(size=1)
+    dispatch.record_sent(published, token, report)
+    assert (report.sent, report.lost_lease) == (1, 1)
+    [kept] = [p for p in posts if p.pk != taken]
+    statuses = dict(MomentPost.objects.values_list("pk", "status"))
+    assert statuses == {kept.pk: S.SENT, taken: S.SCHEDULED}
+    assert MomentPost.objects.get(pk=taken).claim_token == rescuer
+    assert list(DispatchAttempt.objects.values_list("post", flat=True)) == [kept.pk]
+    assert list(PostTransition.objects.values_list("post", flat=True)) == [kept.pk]
+
+
+def test_a_success_an_earlier_lease_holder_stored_is_kept_once():
+    post = due_post()
+    token, [claimed] = dispatch.claim_batch()
+    assert claimed == post.pk
+    report = dispatch.TickReport()
+    loaded = MomentPost.objects.select_related("persona__owner").get(pk=post.pk)
+    published = [(loaded, dispatch.publish_post(loaded, token, report))]
+    # A worker whose lease ran out stored its success with the same key after we looked.
+    earlier = DispatchAttempt.objects.create(
+        post=post,
+        publisher="reminder",
+        claim_token=uuid.uuid4(),
+        outcome=AttemptOutcome.OK,
+        receipt="reminder 1",
+        started_at=timezone.now(),
+    )
+    dispatch.record_sent(published, token, report)
+    assert report.sent == 1
+    post.refresh_from_db()
+    assert post.status == S.SENT
+    assert list(DispatchAttempt.objects.filter(post=post)) == [earlier]
 
 
 def test_a_post_that_now_fails_compliance_is_held_and_the_agent_told():

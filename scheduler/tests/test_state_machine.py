@@ -22,6 +22,7 @@ from scheduler.services import (
     post_reject,
     post_submit,
     post_transition,
+    posts_transition,
 )
 from scheduler.tests.factories import LICENCE, PostFactory
 
@@ -80,6 +81,43 @@ def test_a_stale_copy_loses_the_race_and_writes_nothing(team):
     post.refresh_from_db()
     assert post.status == S.SCHEDULED
     assert PostTransition.objects.filter(post=post).count() == 1
+
+
+def test_many_posts_move_together_and_stale_copies_are_left_out(team):
+    posts = PostFactory.create_batch(3, persona=team["persona"], status=S.PENDING_REVIEW)
+    stale = type(posts[0]).objects.get(pk=posts[0].pk)
+    post_approve(post=posts[0], by=team["lead"])  # moved by someone else meanwhile
+    posts[1].review_comment = "好"
+    moved = posts_transition(
+        posts=[stale, posts[1], posts[2]],
+        to=S.REJECTED,
+        by=team["lead"],
+        note="换个开头",
+        fields=("review_comment",),
+    )
+    assert [p.pk for p in moved] == [posts[1].pk, posts[2].pk]
+    statuses = {p.pk: (p.status, p.review_comment) for p in type(stale).objects.all()}
+    assert statuses == {
+        posts[0].pk: (S.SCHEDULED, ""),
+        posts[1].pk: (S.REJECTED, "好"),
+        posts[2].pk: (S.REJECTED, ""),
+    }
+    rows = PostTransition.objects.filter(to_status=S.REJECTED)
+    assert sorted(rows.values_list("post", "by", "note")) == [
+        (posts[1].pk, team["lead"].pk, "换个开头"),
+        (posts[2].pk, team["lead"].pk, "换个开头"),
+    ]
+
+
+def test_many_posts_refuse_an_illegal_move_or_mixed_statuses(team):
+    sent = PostFactory.create_batch(2, persona=team["persona"], status=S.SENT)
+    with pytest.raises(PostRefused):
+        posts_transition(posts=sent, to=S.SCHEDULED, by=team["agent"])
+    draft = PostFactory(persona=team["persona"], status=S.DRAFT)
+    with pytest.raises(ValueError):
+        posts_transition(posts=[sent[0], draft], to=S.CANCELLED, by=team["agent"])
+    assert not PostTransition.objects.exists()
+    assert set(type(draft).objects.values_list("status", flat=True)) == {S.SENT, S.DRAFT}
 
 
 def test_submit_goes_to_review_when_the_team_needs_approval(team):
