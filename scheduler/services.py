@@ -17,11 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content.compliance import Checker
+from content.compliance_rules import compliance_checker
 from content.models import ContentItem
 from content.services import check_text, finding_as_dict
 from crm.models import User
@@ -148,6 +151,15 @@ def post_transition(
     return post
 
 
+def _value_per_post(posts: Sequence[MomentPost], name: str) -> Case | Cast:
+    field = MomentPost._meta.get_field(name)
+    case = Case(
+        *(When(pk=post.pk, then=Value(getattr(post, field.attname), field)) for post in posts),
+        output_field=field,
+    )
+    return Cast(case, field) if connection.features.requires_casted_case_in_updates else case
+
+
 @transaction.atomic
 def posts_transition(
     *,
@@ -156,16 +168,19 @@ def posts_transition(
     by: User | None,
     note: str = "",
     claim_token: Any = None,
+    changes: dict[str, Any] | None = None,
     fields: Sequence[str] = (),
 ) -> list[MomentPost]:
-    """``post_transition`` for many posts at once, in four statements whatever their number.
+    """``post_transition`` for many posts at once, in three statements whatever their number.
 
     Every post must have the same status in memory. Returns the posts moved: those whose row
     still has that status (and, when ``claim_token`` is given, the caller's lease). The rest
     are left out and nothing is written for them: the batch form of ``PostConflict``. The
     rows moved are locked first (``SELECT ... FOR UPDATE``), so no concurrent mover can take
-    one between the check and the write. ``fields`` names further fields written from each
-    post instance (values may differ per post).
+    one between the check and the writes. ``changes`` are further fields set to the same
+    value on every row (expressions such as ``F("attempts") + 1`` allowed; the instances get
+    the plain values only); ``fields`` names fields written from each instance, whose values
+    may differ per post.
     """
     if not posts:
         return []
@@ -182,22 +197,27 @@ def posts_transition(
     if not moved:
         return []
     now = timezone.now()
-    moving = _moved_fields(source, target, now)
-    for post in moved:
-        for name, value in moving.items():
-            setattr(post, name, value)
-    # One UPDATE (CASE per row) for the move and the per-post fields together.
-    MomentPost.objects.bulk_update(moved, [*moving, *(f for f in fields if f not in moving)])
+    same = {**(changes or {}), **_moved_fields(source, target, now)}
+    # One UPDATE: plain values for what is the same on every row, a CASE on the primary key
+    # for each per-post field (what bulk_update builds, without a second write of each row).
+    per_post = {name: _value_per_post(moved, name) for name in fields}
+    MomentPost.objects.filter(pk__in=matching).update(**per_post, **same)
     PostTransition.objects.bulk_create(
         PostTransition(post=post, at=now, by=by, from_status=source, to_status=target, note=note)
         for post in moved
     )
+    plain = {k: v for k, v in same.items() if not hasattr(v, "resolve_expression")}
+    for post in moved:
+        for name, value in plain.items():
+            setattr(post, name, value)
     return moved
 
 
-def post_check(*, post: MomentPost) -> list[dict[str, Any]]:
+def post_check(*, post: MomentPost, checker: Checker | None = None) -> list[dict[str, Any]]:
     """Check the post's text with the persona's licence and name; store the report on the
-    instance (not saved). Afterwards ``post.has_block`` says whether it may go out."""
+    instance (not saved). Afterwards ``post.has_block`` says whether it may go out.
+    ``checker`` (from ``compliance_checker()``) lets a caller checking many posts look the
+    active rules up once; by default each call does."""
     persona = post.persona
     found = check_text(
         text=post.text,
@@ -205,6 +225,7 @@ def post_check(*, post: MomentPost) -> list[dict[str, Any]]:
         product_line=post.product_line or None,
         persona_licence=persona.licence_number or None,
         persona_name=persona.nickname or None,
+        checker=checker,
     )
     post.findings = [finding_as_dict(f, "text") for f in found]
     post.has_block = any(f["severity"] == "block" for f in post.findings)
@@ -456,6 +477,7 @@ def plan_week(
     result = planner.plan(loaded.request)
     items = content_for_posts({p.content_id for p in result.posts})
     tz = persona.owner.tzinfo
+    checker = compliance_checker()
     with transaction.atomic():
         for old in loaded.replaceable:
             old.persona = persona
@@ -482,7 +504,7 @@ def plan_week(
                 plan_reason=reason_text(planned.reasons),
                 created_by=by,
             )
-            post_check(post=post)
+            post_check(post=post, checker=checker)
             post.status = (
                 S.DRAFT
                 if post.has_block
