@@ -26,6 +26,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Post calendar"), "scheduler-week", frozenset({Role.AGENT, Role.LEAD})),
     NavItem(_("Ready to post"), "scheduler-today", frozenset({Role.AGENT, Role.LEAD})),
     NavItem(_("Team calendar"), "scheduler-team", frozenset({Role.LEAD})),
+    NavItem(_("Insights"), "scheduler-insights", frozenset({Role.AGENT, Role.LEAD})),
 ]
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from scheduler import views
+from scheduler import views, views_insights
 
 urlpatterns = [
     path("", views.calendar_week, name="scheduler-week"),
     path("team/", views.calendar_team, name="scheduler-team"),
     path("today/", views.today, name="scheduler-today"),
+    path("insights/", views_insights.insights_page, name="scheduler-insights"),
     path("plan/", views.plan_persona_week, name="scheduler-plan"),
     path("team/approve-week/", views.approve_week, name="scheduler-approve-week"),
     path("posts/<int:pk>/<slug:action>/", views.post_action, name="scheduler-post-action"),

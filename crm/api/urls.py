@@ -9,6 +9,7 @@ from content.api import ComplianceCheckViewSet, ContentItemViewSet
 from crm.api.auth import ObtainAuthTokenView
 from crm.api.views import TeamViewSet, UserViewSet
 from scheduler import api as scheduler_api
+from scheduler.api_insights import InsightsViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -26,6 +27,7 @@ router.register("windows", scheduler_api.PostingWindowViewSet, basename="window"
 router.register("posts", scheduler_api.MomentPostViewSet, basename="post")
 router.register("plans", scheduler_api.PlanViewSet, basename="plan")
 router.register("calendar", scheduler_api.CalendarViewSet, basename="calendar")
+router.register("insights", InsightsViewSet, basename="insights")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="token"),

@@ -1,0 +1,95 @@
+"""/api/v1/insights/: the insights page's figures as JSON."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from contacts.models import Persona
+from crm.models import User
+from scheduler.insights import DEFAULT_DAYS, MAX_DAYS, Line, insights_for
+from scheduler.models import MomentPost
+
+
+class InsightsQuerySerializer(serializers.Serializer):
+    agent = serializers.IntegerField(required=False, min_value=1)
+    persona = serializers.IntegerField(required=False, min_value=1)
+    days = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DAYS, default=DEFAULT_DAYS
+    )
+
+
+class LineSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    posted = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    earned = serializers.IntegerField()
+    per_post = serializers.FloatField()
+
+
+InsightsSerializer = inline_serializer(
+    "Insights",
+    {
+        "agent": serializers.IntegerField(),
+        "persona": serializers.IntegerField(allow_null=True),
+        "since": serializers.DateTimeField(),
+        "until": serializers.DateTimeField(),
+        "posted": serializers.IntegerField(),
+        "missed": serializers.IntegerField(),
+        "best_window": serializers.CharField(allow_null=True),
+        "by_window": LineSerializer(many=True),
+        "by_category": LineSerializer(many=True),
+        "mix": serializers.DictField(child=serializers.IntegerField()),
+        "target": serializers.DictField(child=serializers.IntegerField()),
+    },
+)
+
+
+def _line(line: Line) -> dict:
+    return LineSerializer(line).data
+
+
+class InsightsViewSet(viewsets.GenericViewSet):
+    """Interactions earned per post by window and category, posted vs missed, mix vs target."""
+
+    pagination_class = None
+    queryset = MomentPost.objects.none()  # for the schema; insights_for scopes the reads
+    serializer_class = InsightsQuerySerializer
+
+    @extend_schema(parameters=[InsightsQuerySerializer], responses=InsightsSerializer)
+    def list(self, request: Request) -> Response:
+        query = InsightsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        user = request.user
+        agent = user
+        if "agent" in query.validated_data:
+            agent = get_object_or_404(
+                User.objects.visible_to(user).agents(), pk=query.validated_data["agent"]
+            )
+        persona = None
+        if "persona" in query.validated_data:
+            persona = get_object_or_404(
+                Persona.objects.visible_to(user), pk=query.validated_data["persona"], owner=agent
+            )
+        insights = insights_for(
+            viewer=user, agent=agent, persona=persona, days=query.validated_data["days"]
+        )
+        best = insights.best_window
+        return Response(
+            {
+                "agent": agent.pk,
+                "persona": persona.pk if persona else None,
+                "since": insights.since,
+                "until": insights.until,
+                "posted": insights.posted,
+                "missed": insights.missed,
+                "best_window": best.key if best else None,
+                "by_window": [_line(line) for line in insights.by_window],
+                "by_category": [_line(line) for line in insights.by_category],
+                "mix": insights.mix,
+                "target": insights.target,
+            }
+        )
