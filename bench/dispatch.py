@@ -153,6 +153,7 @@ def main() -> None:
     try:
         time.sleep(3)  # let the workers connect; the clock starts at the first tick
         started = time.perf_counter()
+        load_at_start = os.getloadavg()[0]
         beats = [threading.Thread(target=beat, daemon=True) for _ in range(2)]
         for thread in beats:
             thread.start()
@@ -182,6 +183,11 @@ def main() -> None:
             f"2 beats ticking every 1 s"
         )
         print(f"time: {seconds:.1f} s for {len(ids)} posts ({len(ids) / seconds:.0f} posts/s)")
+        # The host's other work moves the figure; say how busy it was.
+        print(
+            f"load average (1 min) at the first tick and at the end: {load_at_start:.1f}, "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
         print(f"sent: {sent}; lost (not sent): {len(ids) - sent}")
         print(
             f"duplicates: {duplicate_reminders} extra reminders, "
