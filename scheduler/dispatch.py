@@ -15,7 +15,8 @@ Protocol, per tick (``dispatch_due``):
    our token after commit are ours. (On SQLite, which has no row locks, the conditional
    UPDATE alone decides.)
 2. **Renew, re-check.** While working through the batch, renew the lease on the remaining
-   posts every quarter lease with a conditional UPDATE (token still ours, still scheduled);
+   posts (and on those published but not yet recorded) every quarter lease with a
+   conditional UPDATE (token still ours, still scheduled);
    a post no longer ours was taken by another worker after our lease expired, and we leave
    it. Compliance is checked again with the persona's
    licence and name: a post that now has a block finding is *held*: moved back to the agent
@@ -363,7 +364,8 @@ def dispatch_batch(token: uuid.UUID, ids: list[int], report: TickReport) -> None
     oldest = 0.0  # when the group's first publication began
     for index, post_id in enumerate(ids):
         if time.monotonic() - renewed > renew_every:
-            mine = _renew(ids[index:], token)
+            # The published posts waiting to be recorded keep their lease too.
+            mine = _renew([p.pk for p, _ in published] + ids[index:], token)
             renewed = time.monotonic()
             for lost in set(ids[index:]) - mine:
                 posts.pop(lost, None)
