@@ -21,6 +21,7 @@ from contacts.api.serializers import OwnedPrimaryKeyField, service_errors
 from contacts.models import Alert, AlertKind, Contact, Interaction, InteractionKind
 from contacts.services.alerts import alert_dismiss
 from contacts.services.interactions import interaction_log
+from crm.api.filters import AwareIsoDateTimeFilter
 
 
 class InteractionSerializer(serializers.ModelSerializer):
@@ -98,8 +99,8 @@ class InteractionSerializer(serializers.ModelSerializer):
 class InteractionFilter(django_filters.FilterSet):
     contact = django_filters.NumberFilter(field_name="contact_id")
     kind = django_filters.CharFilter(field_name="kind__code")
-    at_after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    at_before = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    at_after = AwareIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    at_before = AwareIsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = Interaction

@@ -115,7 +115,14 @@ def _raw_rows_csv(data: bytes) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field past the csv module's size limit, a stray NUL ...
+        raise ImportFileError(
+            _("Line %(line)s cannot be read as CSV: %(reason)s")
+            % {"line": reader.line_num, "reason": exc}
+        ) from exc
 
 
 def _raw_rows_xlsx(data: bytes) -> list[list[Any]]:

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts.models import Persona
+from crm.api.filters import AwareIsoDateTimeFilter
 from crm.models import User
 from scheduler import services
 from scheduler.models import MomentPost, PostingWindow, PostStatus
@@ -97,8 +98,8 @@ class PostingWindowViewSet(viewsets.ModelViewSet):
 
 class PostFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=PostStatus.choices)
-    after = django_filters.IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="lt")
+    after = AwareIsoDateTimeFilter(field_name="scheduled_at", lookup_expr="gte")
+    before = AwareIsoDateTimeFilter(field_name="scheduled_at", lookup_expr="lt")
     agent = django_filters.NumberFilter(field_name="persona__owner")
 
     class Meta:

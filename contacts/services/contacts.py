@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import django.dispatch
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -227,6 +229,10 @@ def contact_erase(*, contact: Contact, actor: User, reason: str = "") -> Contact
     )
     contact.tags.clear()
     contact.groups.clear()
+    # The admin's history names the object it changed; keep the entries, drop the name.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk)
+    ).update(object_repr=f"#{contact.pk}", change_message="")
     contact_erased.send(sender=Contact, contact=contact, actor=actor)
     # Who and when are on the event; the reason is the requester's words, never personal data.
     audit_log(actor=actor, action="contact.erase", target=contact, reason=reason[:200])

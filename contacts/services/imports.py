@@ -175,10 +175,15 @@ def _run(contact_import: ContactImport) -> ContactImport:
 
 
 def _finish(contact_import: ContactImport, status: str, failure: str) -> ContactImport:
+    """Record the outcome and delete the uploaded file: the row report is kept in ``errors``,
+    and a stored copy of the sheet would keep personal data past an erasure (PIPL)."""
     contact_import.status = status
     contact_import.failure = failure
     contact_import.finished_at = timezone.now()
-    contact_import.save(update_fields=["status", "failure", "finished_at"])
+    if contact_import.file.name:
+        contact_import.file.storage.delete(contact_import.file.name)
+        contact_import.file.name = ""
+    contact_import.save(update_fields=["status", "failure", "finished_at", "file"])
     return contact_import
 
 

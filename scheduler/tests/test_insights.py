@@ -59,7 +59,7 @@ def pool():
 
 
 def test_best_window_is_the_most_interactions_per_post(pool):
-    lead, agent, _ = pool
+    _, agent, _ = pool
     insights = insights_for(viewer=agent, agent=agent)
     lines = {line.key: (line.posted, line.missed, line.earned) for line in insights.by_window}
     assert lines == {"commute": (2, 0, 4), "lunch": (1, 0, 6), "bedtime": (0, 1, 0)}

@@ -157,12 +157,6 @@ def test_bad_rows_are_reported_by_line_while_good_rows_go_in(api):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contacts/importing.py:118 (_raw_rows_csv) does not catch csv.Error: a field "
-    "longer than the csv module's 131072-character limit escapes contact_import_run as an "
-    "exception, so the import stays 'running' with no report",
-)
 def test_a_field_past_the_csv_limit_fails_the_import_with_a_reason(api):
     data = ("姓名,备注\n张三," + "x" * 200_000 + "\n").encode()
     response = upload(api, "long.csv", data)

@@ -142,12 +142,6 @@ def test_after_erasure_no_table_holds_the_name_phone_or_wechat_id(world: World):
     assert traces() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contacts.services.contacts.contact_erase (contacts/services/contacts.py:208) leaves "
-    "the admin history (django_admin_log.object_repr / change_message) of an erased contact, "
-    "which holds their name",
-)
 def test_after_erasure_the_admin_history_holds_no_name(world: World, admin_user):
     contact = _live_a_little(world)
     request = RequestFactory().post("/admin/")
@@ -160,12 +154,6 @@ def test_after_erasure_the_admin_history_holds_no_name(world: World, admin_user)
     assert traces() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contacts/services/imports.py keeps every uploaded import file under "
-    "MEDIA_ROOT/imports/ forever (ContactImport.file); an erased contact's name, mobile and "
-    "WeChat ID stay in that file",
-)
 def test_after_erasure_no_stored_import_file_holds_the_contact(world: World):
     contact = _live_a_little(world)
     client = Client()
