@@ -339,7 +339,7 @@ class Runner:
         team_size = number(r"a whole team as its lead \(([\d,]+) contacts\)", out)
         one = number(r"one process: .*?= ([\d,]+) per second", out)
         threads = number(r"(\d+) threads: .*?= ([\d,]+) per second", out, 2)
-        scale = re.search(r"Scale [\d.]+: (.*?) over", out)
+        scale = re.search(r"([\d,]+) contacts, ([\d,]+) interactions", out)
         figures = {
             "recompute_s": recompute,
             "recompute_rounds_s": ours,
@@ -351,10 +351,10 @@ class Runner:
             "logged_per_s_threads": threads,
         }
         self.results["warmth"]["figures"] = figures
-        data = f" ({scale.group(1)})" if scale else ""
+        data = f", {scale.group(1)} / {scale.group(2)}" if scale else ""
         team_label = f"team of {team_size:,.0f} contacts" if team_size else "a team"
         return [
-            Row("warmth", f"full recompute, mean of {len(ours)}{data}", recompute, "s",
+            Row("warmth", f"full recompute (mean of {len(ours)}){data}", recompute, "s",
                 "≤ 10 s", judge(recompute, at_most=10)),
             Row("warmth", "recompute / hand-written SQL, same run", ratio, "x", "≤ 2x",
                 judge(ratio, at_most=2)),
