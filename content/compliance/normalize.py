@@ -162,6 +162,10 @@ def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], r
 
 _MAP_TABLE, _MAP_RE, _DROP_RE, _EXPAND_RE = _build_tables()
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+# Dropped runs as split pieces: kept and dropped text alternately.
+_DROP_SPLIT_RE = re.compile(f"({_DROP_RE.pattern})")
+# Either kind of character that needs more than a 1:1 mapping: one search rules out both.
+_SPECIAL_RE = re.compile(f"{_EXPAND_RE.pattern}|[\U00010000-\U0010ffff]")
 _DROPPED = "\x00"  # stands in for a dropped astral character; itself a dropped character
 
 
@@ -184,11 +188,15 @@ def _astral(m: re.Match[str]) -> str:
 
 
 # A run of one repeated character that folds: not ASCII (Latin, digits, %). Every decimal
-# digit is ASCII by now. The pair-only form finds the first run faster than the run form.
-_FOLD_RE = re.compile(r"([^\x00-\x7f])\1+")
-_FOLD_PAIR_RE = re.compile(r"([^\x00-\x7f])\1")
-# Below this many characters to map, one regex substitution beats str.translate, whose
-# per-character dictionary lookup costs about 50 ns on non-ASCII text.
+# digit is ASCII by now. Found as split pieces, (before, run, its character) triples and then
+# the rest, which joined without the runs are the folded text; a pair-only search finds the
+# first run faster, and texts without one (or before it) skip the split.
+# (A range is scanned faster than the same set written as a negated class.)
+_FOLD_PAIR_RE = re.compile("([\x80-\U0010ffff])\\1")
+_FOLD_SPLIT_RE = re.compile("(([\x80-\U0010ffff])\\2+)")
+# Up to this many characters to map, one regex substitution beats str.translate, whose
+# per-character dictionary lookup costs about 50 ns on non-ASCII text; the substitution
+# stops one past it, and the text is translated instead.
 _FEW_MAPPED = 24
 
 
@@ -240,14 +248,15 @@ class NormalizedText:
     __slots__ = (
         "_drop_cum",
         "_drop_pos",
+        "_dropped",
         "_ends",
+        "_fold_at",
         "_fold_cum",
         "_fold_len",
         "_fold_pos",
+        "_folded",
         "_mapped",
         "_starts",
-        "_t1",
-        "_t2",
         "text",
     )
 
@@ -255,39 +264,45 @@ class NormalizedText:
         self,
         text: str,
         *,
-        t1: str | None = None,
-        t2: str | None = None,
+        dropped: list[str] | None = None,
+        fold_at: int = 0,
+        folded: list[str] | None = None,
         starts: list[int] | None = None,
         ends: list[int] | None = None,
     ) -> None:
         self.text = text
-        self._t1 = t1
-        self._t2 = t2
+        self._dropped = dropped
+        self._fold_at = fold_at
+        self._folded = folded
         self._starts = starts
         self._ends = ends
         self._mapped = False
 
     def _build(self) -> None:
         # Dropped segments of t1 (same length as the original): a t2 index k sits at t1 index
-        # k + (characters dropped before it). split/findall/accumulate keep this at C speed:
-        # _drop_pos[i] is the t2 index just after segment i, _drop_cum[i] the characters
-        # dropped up to and including it.
-        kept = _DROP_RE.split(self._t1)
-        self._drop_pos = list(accumulate(map(len, kept[:-1])))
-        self._drop_cum = list(accumulate(map(len, _DROP_RE.findall(self._t1))))
+        # k + (characters dropped before it). ``_dropped`` is t1 split into kept and dropped
+        # pieces, alternately; accumulate keeps this at C speed: _drop_pos[i] is the t2 index
+        # just after segment i, _drop_cum[i] the characters dropped up to and including it.
+        lengths = list(map(len, self._dropped or ()))
+        self._drop_pos = list(accumulate(lengths[0:-1:2]))
+        self._drop_cum = list(accumulate(lengths[1::2]))
         # Folded runs of t2: run [s, e) becomes one t3 character at s - (folded so far).
+        # ``_folded`` is t2 from ``_fold_at`` on, split into (before, run, character) triples.
         self._fold_pos: list[int] = []
         self._fold_cum: list[int] = []
         self._fold_len: dict[int, int] = {}
         total = 0
-        if self._t2 is not self.text:
-            for m in _FOLD_RE.finditer(self._t2):
-                s, e = m.span()
-                q = s - total
-                self._fold_len[q] = e - s
-                total += e - s - 1
-                self._fold_pos.append(q + 1)
-                self._fold_cum.append(total)
+        s = self._fold_at
+        parts = self._folded or ()
+        for i in range(0, len(parts) - 1, 3):
+            s += len(parts[i])
+            run = len(parts[i + 1])
+            q = s - total
+            self._fold_len[q] = run
+            total += run - 1
+            self._fold_pos.append(q + 1)
+            self._fold_cum.append(total)
+            s += run
         self._mapped = True
 
     def _t1_index(self, k: int) -> int:
@@ -348,17 +363,15 @@ def normalize_fast(text: str) -> NormalizedText:
     """Normalise ``text`` as :func:`normalize` does, at C speed, with a lazy offset map.
 
     Texts containing a character that expands to several (㈱, ⑩, ﬁ) take the reference loop;
-    everything else is mapped 1:1 by ``str.translate`` (only when needed), stripped of the
-    dropped characters with one regex, and folded with another.
+    everything else is mapped 1:1 (one regex substitution, or ``str.translate`` when many
+    characters map), split into kept and dropped pieces with one regex, and folded with
+    another. The pieces are kept for the offset map, built only if a finding needs it.
     """
+    if _SPECIAL_RE.search(text) is None:  # the common case
+        return _drop_and_fold(_map(text))
     if _EXPAND_RE.search(text):
         return _reference(text)
-    t1 = text
-    if _MAP_RE.search(text):
-        if len(_MAP_RE.findall(text)) <= _FEW_MAPPED:
-            t1 = _MAP_RE.sub(_map_one, text)
-        else:
-            t1 = text.translate(_MAP_TABLE)
+    t1 = _map(text)
     if _ASTRAL_RE.search(t1):
         # Emoji and rare ideographs: one code point each in a Python str, so replacing each by
         # its folded character (or a dropped stand-in) keeps t1 aligned with the original.
@@ -366,13 +379,27 @@ def normalize_fast(text: str) -> NormalizedText:
             t1 = _ASTRAL_RE.sub(_astral, t1)
         except _Expands:
             return _reference(text)
-    t2 = _DROP_RE.sub("", t1)
-    t3 = t2
+    return _drop_and_fold(t1)
+
+
+def _map(text: str) -> str:
+    t1, mapped = _MAP_RE.subn(_map_one, text, count=_FEW_MAPPED + 1)
+    if mapped > _FEW_MAPPED:
+        return text.translate(_MAP_TABLE)
+    return t1
+
+
+def _drop_and_fold(t1: str) -> NormalizedText:
+    dropped = _DROP_SPLIT_RE.split(t1)
+    t2 = "".join(dropped[::2]) if len(dropped) > 1 else t1
     first = _FOLD_PAIR_RE.search(t2)
-    if first is not None:
-        at = first.start()
-        t3 = t2[:at] + _FOLD_RE.sub(r"\1", t2[at:])
-    return NormalizedText(t3, t1=t1, t2=t2)
+    if first is None:
+        return NormalizedText(t2, dropped=dropped)
+    at = first.start()
+    folded = _FOLD_SPLIT_RE.split(t2[at:])
+    kept = folded[:]
+    del kept[1::3]
+    return NormalizedText(t2[:at] + "".join(kept), dropped=dropped, fold_at=at, folded=folded)
 
 
 _PATTERN_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")

@@ -1,24 +1,17 @@
 """Rule regexes, compiled so that most of them never scan a text they cannot match.
 
 A rule's pattern is split at its top-level ``|`` into branches, each compiled on its own.
-For every branch we look (in the parsed regex) for a literal it cannot match without, e.g.
-``保证`` or ``承诺`` in ``(?:保证|承诺)[^。]{0,6}?收益``. Those *triggers* go into the checker's
-single Aho-Corasick automaton, next to the phrases, so the one scan that finds phrase hits
-also says which branches can match and where:
+For every branch we read off the parsed regex its *requirements*: for each element a match
+cannot do without, the set of literals one of which it must contain, e.g. ``{保证, 承诺}``
+and ``{收益}`` for ``(?:保证|承诺)[^。]{0,6}?收益``. The checker's one Aho-Corasick scan (the
+same that finds the phrases) records which requirements a text meets, and a branch is
+searched only in a text that meets all of its own; literals of one character, which would
+fire on most texts, are looked for with ``in`` instead, and only when needed.
 
-``anchored``
-    The triggers are the branch's first consuming element (zero-width assertions such as a
-    look-behind may come first). A match can only start where a trigger starts, so the
-    branch is tried with ``regex.match`` at those positions only.
-``gated``
-    Every match contains a trigger, but not at its start. The branch is searched only when a
-    trigger occurred somewhere in the text.
-``always``
-    No required literal (an ID number is only digits): searched every time. Such branches
-    should start with a character class, which ``re`` scans for at C speed.
-
-Whatever the mode, the hits are the same as ``regex.search`` over the whole text would give
-(a test holds the modes to that), only cheaper.
+A branch with no literal at all (none in the starter rules) is searched every time; such a
+branch should start with a character class, which ``re`` scans for at C speed. Whatever is
+skipped, the hits are the same as ``regex.search`` over every text would give (a test holds
+the checker to that), only cheaper.
 """
 
 from __future__ import annotations
@@ -33,24 +26,20 @@ except ImportError:  # pragma: no cover - older interpreters
     import sre_constants as sre_c  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
-ANCHORED = "anchored"
-GATED = "gated"
-ALWAYS = "always"
-
 _ZERO_WIDTH = {sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT}
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)}
 
 
 @dataclass(frozen=True)
 class Branch:
-    """One top-level alternative of a rule's pattern, compiled, with its triggers."""
+    """One top-level alternative of a rule's pattern, compiled, with its requirements."""
 
     rule: int
     regex: re.Pattern[str]
-    mode: str
-    triggers: frozenset[str]
     hit_groups: tuple[str, ...]  # named groups whose span, if they matched, is the finding's
     validated: tuple[tuple[str, object], ...]  # (group name, validator) pairs
+    # Literal sets each match contains a member of: a text lacking any one set cannot match.
+    requires: tuple[frozenset[str], ...] = ()
 
 
 def split_alternatives(pattern: str) -> list[str]:
@@ -84,40 +73,23 @@ def split_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def required_literals(pattern: str) -> tuple[frozenset[str] | None, bool]:
-    """Literals one of which every match of ``pattern`` contains, and whether a match starts
-    with one. ``(None, False)`` when no useful set can be read off the regex.
+def required_sets(pattern: str) -> tuple[frozenset[str], ...]:
+    """Every literal set of which each match of ``pattern`` contains a member, in order.
 
-    Of the candidate sets (one per mandatory element) the most selective wins: a set whose
-    shortest literal has one character (和, 钱, 1) would trigger on most posts, so such a
-    branch is left to ``re``'s own fast scan for its first character instead.
+    Only what the parsed regex makes certain counts: runs of literals, the union of the
+    alternatives of a group when each alternative has a set, and what is inside a group or a
+    repeat that must occur. A case-blind pattern has none (its literals are not what it
+    matches). Empty when nothing is certain.
     """
-    best = _best(_candidates(list(sre_parse.parse(pattern)), first=True))
-    if best is None or _score(best[0])[0] < MIN_TRIGGER:
-        return None, False
-    return frozenset(best[0]), best[1]
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    return tuple(dict.fromkeys(frozenset(s) for s in _candidates(list(parsed))))
 
 
-MIN_TRIGGER = 2  # shortest useful trigger, in characters
-
-
-def _score(literals: set[str]) -> tuple[int, int]:
-    return min(len(x) for x in literals), -len(literals)
-
-
-def _best(candidates: list[tuple[set[str], bool]]) -> tuple[set[str], bool] | None:
-    """The anchored candidate if it is selective enough, else the most selective one."""
-    if not candidates:
-        return None
-    anchored = [c for c in candidates if c[1] and _score(c[0])[0] >= MIN_TRIGGER]
-    if anchored:
-        return max(anchored, key=lambda c: _score(c[0]))
-    return max(candidates, key=lambda c: _score(c[0]))
-
-
-def _candidates(items: list, first: bool) -> list[tuple[set[str], bool]]:
-    """(literal set, starts the match) for each mandatory element of a regex sequence."""
-    found: list[tuple[set[str], bool]] = []
+def _candidates(items: list) -> list[set[str]]:
+    """The literal set of each mandatory element of a parsed regex sequence."""
+    found: list[set[str]] = []
     i = 0
     while i < len(items):
         op, av = items[i]
@@ -127,28 +99,24 @@ def _candidates(items: list, first: bool) -> list[tuple[set[str], bool]]:
             while i < len(items) and items[i][0] is sre_c.LITERAL:
                 run.append(chr(items[i][1]))
                 i += 1
-            found.append(({"".join(run)}, first))
-            first = False
-            continue
-        if op in _ZERO_WIDTH:
-            i += 1
+            found.append({"".join(run)})
             continue
         if op is sre_c.SUBPATTERN:
-            found.extend(_candidates(list(av[-1]), first))
+            if not av[1] & re.IGNORECASE:  # a case-blind group: its literals prove nothing
+                found.extend(_candidates(list(av[-1])))
         elif op is sre_c.BRANCH:
             union: set[str] = set()
-            anchored = first
             for alternative in av[1]:
-                best = _best(_candidates(list(alternative), first))
-                if best is None:
+                sets = _candidates(list(alternative))
+                if not sets:
                     break
-                union |= best[0]
-                anchored = anchored and best[1]
+                # The alternative's most selective set: longest shortest member, then fewest.
+                union |= max(sets, key=lambda s: (min(map(len, s)), -len(s)))
             else:
-                found.append((union, anchored))
+                found.append(union)
         elif op in _REPEATS and av[0] >= 1:
-            found.extend(_candidates(list(av[2]), first))
-        first = False
+            found.extend(_candidates(list(av[2])))
+        # Zero-width assertions, classes, "any" and the rest add no literal.
         i += 1
     return found
 
@@ -162,17 +130,14 @@ def compile_branches(rule: int, pattern: str, validators: dict) -> list[Branch]:
     branches = []
     for part in split_alternatives(pattern):
         regex = re.compile(part)
-        triggers, anchored = required_literals(part)
-        mode = ALWAYS if triggers is None else (ANCHORED if anchored else GATED)
         names = tuple(regex.groupindex)
         branches.append(
             Branch(
                 rule=rule,
                 regex=regex,
-                mode=mode,
-                triggers=triggers or frozenset(),
                 hit_groups=tuple(n for n in names if n.startswith("hit")),
                 validated=tuple((n, validators[n]) for n in names if n in validators),
+                requires=required_sets(part),
             )
         )
     return branches

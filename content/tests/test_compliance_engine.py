@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,7 +16,7 @@ from content.compliance import (
     default_checker,
 )
 from content.compliance.engine import cn_id_valid
-from content.compliance.patterns import ALWAYS, ANCHORED, GATED, required_literals
+from content.compliance.patterns import required_sets
 from content.tests.compliance_corpus import CORPUS, LICENCE
 
 
@@ -219,31 +218,39 @@ def test_every_phrase_of_every_rule_goes_into_one_automaton() -> None:
 
 
 @pytest.mark.parametrize(
-    ("pattern", "literals", "anchored"),
+    ("pattern", "sets"),
     [
-        (r"(?:保证|承诺)[^。]{0,6}?收益", {"保证", "承诺"}, True),
-        (r"(?<![0-9])保单号[0-9]{6,}", {"保单号"}, True),
-        (r"[a-z]公司[^。]{0,8}?(?:理赔难|拒赔)", {"公司"}, False),
-        (r"[a-z]司[^。]{0,8}?(?:理赔难|拒赔)", {"理赔难", "拒赔"}, False),
-        (r"[0-9]{11}", None, False),
-        (r"(?:和|与)存款一样", {"存款一样"}, False),
+        (r"(?:保证|承诺)[^。]{0,6}?收益", [{"保证", "承诺"}, {"收益"}]),
+        (r"(?<![0-9])保单号[0-9]{6,}", [{"保单号"}]),
+        (r"[a-z]公司[^。]{0,8}?(?:理赔难|拒赔)", [{"公司"}, {"理赔难", "拒赔"}]),
+        (r"(?:收益|回报)率?(?:保证|[0-9]+%)", [{"收益", "回报"}, {"保证", "%"}]),
+        (r"[0-9]{11}", []),
+        (r"(?:和|与)存款一样", [{"存款一样"}]),
+        (r"(?i)vip专享", []),  # case-blind: its literals are not what it matches
+        (r"x(?i:vip)专享", [{"x"}, {"专享"}]),
     ],
 )
-def test_required_literals_of_a_pattern(pattern: str, literals: set | None, anchored: bool) -> None:
-    found, is_anchored = required_literals(pattern)
-    assert (set(found) if found else None, is_anchored) == (literals, anchored)
+def test_required_sets_of_a_pattern(pattern: str, sets: list[set[str]]) -> None:
+    assert [set(s) for s in required_sets(pattern)] == sets
 
 
-def test_trigger_gating_finds_what_a_full_search_finds() -> None:
-    """Anchored and gated branches give the same findings as searching every branch always."""
+def test_requirement_gating_finds_what_searching_every_branch_finds() -> None:
+    """Skipping the branches a text cannot match gives the same findings as searching all."""
     gated = Checker(STARTER_RULES)
     plain = Checker(STARTER_RULES)
-    plain._branches = [dataclasses.replace(b, mode=ALWAYS) for b in plain._branches]
-    assert {b.mode for b in gated._branches} == {ANCHORED, GATED, ALWAYS}
+    plain._needs = [(0, ())] * len(plain._branches)  # no requirements: every branch runs
+    assert all(strict or soft for strict, soft in gated._needs)
     texts = [case.text for case in CORPUS]
     texts += ["".join(texts[i : i + 9]) for i in range(0, len(texts), 3)]
     for text in texts:
-        assert gated.check(text) == plain.check(text), text
+        for category in (None, "story", "value", "ad"):
+            context = CheckContext(category)
+            assert gated.check(text, context) == plain.check(text, context), text
+
+
+def test_a_case_blind_pattern_is_not_gated_on_its_literals() -> None:
+    checker = Checker([Rule(code="C1", kind="pattern", pattern="(?i)VIP专享")])
+    assert [f.matched for f in checker.check("ｖｉｐ专享")] == ["ｖｉｐ专享"]
 
 
 def test_checker_is_safe_to_share_between_threads() -> None:
