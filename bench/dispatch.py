@@ -161,6 +161,11 @@ def main() -> None:
         while time.perf_counter() - started < args.timeout:
             if not mine.filter(status=PostStatus.SCHEDULED).exists():
                 break
+            dead = [i for i, proc in enumerate(workers) if proc.poll() is not None]
+            if dead:  # e.g. the code does not import: say so instead of waiting out the timeout
+                logs = ", ".join(str(log_dir / f"bench-dispatch-worker-{i}.log") for i in dead)
+                print(f"error: worker process(es) exited early; see {logs}")
+                break
             time.sleep(0.2)
         seconds = time.perf_counter() - started
         stop.set()
