@@ -241,6 +241,8 @@ class Checker:
             automaton = ahocorasick.Automaton()
             for key, (hit_rules, bits, exc_rules, wide_rules) in entries.items():
                 if hit_rules or exc_rules or wide_rules:
+                    # (length, rules it is a hit for, requirement bits, rules it is an
+                    # exception for, rules it is a sentence-wide exception for)
                     value = (
                         len(key),
                         _ids(hit_rules),
@@ -336,36 +338,38 @@ class Checker:
         plan = self._plan(context)
         normal = normalize_fast(text)
         norm = normal.text
-        keyed: list[tuple[int, _Value]] = []  # (last index, value) of the keys not bare ints
+        on = plan.on
         met = 0  # the requirements the text meets, as bits
+        hits: list[tuple[int, int, int]] = []  # (rule, start, end) in normalised text
+        excs: dict[int, list[tuple[int, int]]] = {}
+        triggers: dict[int, tuple[int, int]] = {}
         if self._automaton is not None and norm:
             # The hot loop: one pass over the text, as little as possible per key found.
             for last, value in self._automaton.iter(norm):
                 if value.__class__ is int:
                     met |= value
-                else:
-                    keyed.append((last, value))
-        on = plan.on
-        hits: list[tuple[int, int, int]] = []  # (rule, start, end) in normalised text
-        excs: dict[int, list[tuple[int, int]]] = {}
-        triggers: dict[int, tuple[int, int]] = {}
-        for last, (length, hit_rules, mask, exc_rules, wide_rules) in keyed:
-            met |= mask
-            end = last + 1
-            start = end - length
-            for rule in hit_rules:
-                if on[rule]:
-                    hits.append((rule, start, end))
-                else:  # a disclosure rule's trigger: keep the first, longest one
-                    seen = triggers.get(rule)
-                    if seen is None or start < seen[0] or (start == seen[0] and end > seen[1]):
-                        triggers[rule] = (start, end)
-            for rule in exc_rules:
-                excs.setdefault(rule, []).append((start, end))
-            for rule in wide_rules:  # the exception covers its whole sentence
-                left = norm.rfind(BOUNDARY, 0, start) + 1
-                right = norm.find(BOUNDARY, end)
-                excs.setdefault(rule, []).append((left, right if right >= 0 else len(norm)))
+                    continue
+                length, hit_rules, mask, exc_rules, wide_rules = value
+                met |= mask
+                end = last + 1
+                start = end - length
+                for rule in hit_rules:
+                    if on[rule]:
+                        hits.append((rule, start, end))
+                    else:  # a disclosure rule's trigger: keep the first, longest one
+                        seen = triggers.get(rule)
+                        if seen is None or start < seen[0] or (start == seen[0] and end > seen[1]):
+                            triggers[rule] = (start, end)
+                for rule in exc_rules:
+                    spans = excs.get(rule)
+                    if spans is None:
+                        excs[rule] = [(start, end)]
+                    else:
+                        spans.append((start, end))
+                for rule in wide_rules:  # the exception covers its whole sentence
+                    left = norm.rfind(BOUNDARY, 0, start) + 1
+                    right = norm.find(BOUNDARY, end)
+                    excs.setdefault(rule, []).append((left, right if right >= 0 else len(norm)))
         if excs and hits:
             hits = [h for h in hits if not _overlaps(excs.get(h[0]), h[1], h[2])]
         for strict, soft, branch in plan.branches:
@@ -429,11 +433,6 @@ class Checker:
         if name and name not in norm:
             return [missing("warn")]
         return []
-
-
-# An automaton value for a key that is more than a requirement: (length, rules it is a hit
-# for, requirement bits, rules it is an exception for, rules it is a sentence-wide one for).
-_Value = tuple[int, tuple[int, ...], int, tuple[int, ...], tuple[int, ...]]
 
 
 def _ids(indexes: set[int]) -> tuple[int, ...]:
