@@ -374,7 +374,9 @@ class Checker:
             hits = [h for h in hits if not _overlaps(excs.get(h[0]), h[1], h[2])]
         for strict, soft, branch in plan.branches:
             if met & strict == strict and (not soft or _soft_met(soft, met, norm)):
-                _search(branch, norm, excs.get(branch.rule), hits)
+                m = branch.regex.search(norm)
+                if m is not None:  # rare: most searches find nothing
+                    _search(branch, norm, excs.get(branch.rule), hits, m)
 
         found: list[tuple[int, int, int]] = []  # (rule, start, end) in the original text
         if hits:
@@ -472,15 +474,19 @@ def _accept(
     return True
 
 
-def _search(branch: Branch, norm: str, excs: list[tuple[int, int]] | None, hits: list) -> None:
-    """Every hit of ``branch`` in ``norm``; a rejected match is retried one character later."""
+def _search(
+    branch: Branch,
+    norm: str,
+    excs: list[tuple[int, int]] | None,
+    hits: list,
+    m: re.Match[str] | None,
+) -> None:
+    """Every hit of ``branch`` in ``norm`` from its first match ``m`` on (``None``: none);
+    a rejected match is retried one character later."""
     regex = branch.regex
-    pos = 0
-    while pos <= len(norm):
-        m = regex.search(norm, pos)
-        if m is None:
-            return
+    while m is not None:
         pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
+        m = regex.search(norm, pos) if pos <= len(norm) else None
 
 
 def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:
