@@ -7,6 +7,7 @@ so a CI run can never pass by skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -72,10 +73,21 @@ class WorkerProcess:
         self.log = log
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Kill the whole process group (the main process and its pool children)."""
-        if self.proc.poll() is None:
+        """Signal the whole process group: the main process and its pool children (which
+        outlive a main process killed alone)."""
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, sig)
+        if sig == signal.SIGKILL:
             self.proc.wait(timeout=30)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """A warm shutdown, then SIGKILL for whatever is still running after ``grace`` s, so
+        no worker outlives its test holding the test database."""
+        if self.proc.poll() is None:
+            self.kill(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=grace)
+        self.kill(signal.SIGKILL)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -138,7 +150,7 @@ def celery_worker_process(tmp_path: Path) -> Iterator[Callable[..., WorkerProces
 
     yield start
     for worker in started:
-        worker.kill(signal.SIGTERM if worker.proc.poll() is None else signal.SIGKILL)
+        worker.stop()
 
 
 def wait_for(predicate: Callable[[], object], *, timeout: float = 30.0, interval: float = 0.1):
