@@ -20,7 +20,7 @@ from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User
-from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind
+from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind, window_label
 
 HOT_LEADS_SHOWN = 8
 FOLLOW_UPS_SHOWN = 20
@@ -51,6 +51,11 @@ class WindowSlot:
     name: str
     posts: list[MomentPost]
 
+    @property
+    def label(self) -> str:
+        """The window's name as the user reads it (a default window's name is a key)."""
+        return window_label(self.name)
+
 
 @dataclass
 class AgentHome:
@@ -75,8 +80,8 @@ def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
     )
     slots: dict[str, WindowSlot] = {}
     for post in posts:
-        name = post.window_name or post.scheduled_at.astimezone(user.tzinfo).strftime("%H:%M")
-        slots.setdefault(name, WindowSlot(name, [])).posts.append(post)
+        key = post.window_name or post.scheduled_at.astimezone(user.tzinfo).strftime("%H:%M")
+        slots.setdefault(key, WindowSlot(key, [])).posts.append(post)
     return list(slots.values())
 
 

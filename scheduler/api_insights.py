@@ -24,6 +24,7 @@ class InsightsQuerySerializer(serializers.Serializer):
 
 class LineSerializer(serializers.Serializer):
     key = serializers.CharField()
+    label = serializers.CharField()
     posted = serializers.IntegerField()
     missed = serializers.IntegerField()
     earned = serializers.IntegerField()

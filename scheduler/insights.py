@@ -18,7 +18,7 @@ from contacts.models import Persona
 from content.models import Category
 from crm.charts import Bar, Segment, stacked_bars
 from crm.models import User
-from scheduler.models import MomentPost, PostingWindow, PostStatus
+from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
@@ -39,6 +39,7 @@ class Line:
     """Figures for one window or one category."""
 
     key: str
+    label: str = ""
     posted: int = 0
     missed: int = 0
     earned: int = 0
@@ -93,7 +94,7 @@ def insights_for(
         posts = posts.filter(persona=persona)
 
     windows: dict[str, Line] = {}
-    categories: dict[str, Line] = {key: Line(key) for key in Category.values}
+    categories: dict[str, Line] = {key: Line(key, str(label)) for key, label in Category.choices}
     rows = (
         posts.filter(status__in=[*WENT_OUT, PostStatus.MISSED])
         .values("window_name", "category")
@@ -106,8 +107,10 @@ def insights_for(
     )
     for row in rows:
         for line in (
-            windows.setdefault(row["window_name"], Line(row["window_name"])),
-            categories.setdefault(row["category"], Line(row["category"])),
+            windows.setdefault(
+                row["window_name"], Line(row["window_name"], window_label(row["window_name"]))
+            ),
+            categories.setdefault(row["category"], Line(row["category"], row["category"])),
         ):
             line.posted += row["posted"]
             line.missed += row["missed"]
@@ -142,12 +145,11 @@ def insights_for(
 
 def insights_charts(insights: Insights) -> dict:
     """Server-drawn SVG charts of ``insights``: reactions per window and per category."""
-    labels = dict(Category.choices)
 
-    def per_post_bars(lines: list[Line], label_of) -> list[Bar]:
+    def per_post_bars(lines: list[Line]) -> list[Bar]:
         return [
             Bar(
-                label_of(line.key),
+                line.label or gettext("no window"),
                 [Segment(round(line.per_post, 1), "seg-posted", gettext("Interactions per post"))],
             )
             for line in lines
@@ -155,11 +157,11 @@ def insights_charts(insights: Insights) -> dict:
 
     return {
         "window_chart": stacked_bars(
-            per_post_bars(insights.by_window, lambda key: key or gettext("no window")),
+            per_post_bars(insights.by_window),
             title=gettext("Interactions earned per post, by window"),
         ),
         "category_chart": stacked_bars(
-            per_post_bars(insights.by_category, lambda key: str(labels.get(key, key))),
+            per_post_bars(insights.by_category),
             title=gettext("Interactions earned per post, by category"),
         ),
         "outcome_chart": stacked_bars(

@@ -38,6 +38,11 @@ DEFAULT_WINDOW_LABELS = {
 }
 
 
+def window_label(name: str) -> str:
+    """A window's name for people: the seed's default windows are translated, others as typed."""
+    return str(DEFAULT_WINDOW_LABELS.get(name, name))
+
+
 class PostingWindowQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> Self:
         """Windows a user may read: the global defaults, their team's, and their own.
@@ -157,7 +162,7 @@ class PostingWindow(models.Model):
 
     @property
     def label(self) -> str:
-        return str(DEFAULT_WINDOW_LABELS.get(self.name, self.name))
+        return window_label(self.name)
 
     @property
     def level(self) -> int:

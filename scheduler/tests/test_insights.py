@@ -136,3 +136,10 @@ def test_query_count_does_not_grow_with_posts(client, pool, django_assert_max_nu
         react(went_out(persona, ["commute", "lunch", "bedtime"][i % 3], 1 + i % 20), 2)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("scheduler-insights"))
+
+
+def test_default_windows_are_shown_translated(client, pool):
+    _, agent, _ = pool
+    client.force_login(agent)
+    body = client.get(reverse("scheduler-insights")).content.decode()
+    assert "通勤" in body
