@@ -1,0 +1,92 @@
+"""In a real browser: a team lead reviews next week on the team calendar.
+
+Sends one post back with a comment (the card is swapped in place), then approves the rest of
+the week with one button; the agent outside the team keeps their post in review.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from contacts.tests.factories import PersonaFactory
+from crm.tests.factories import AgentFactory, LeadFactory
+from scheduler.models import MomentPost, PostStatus
+from scheduler.tests.factories import LICENCE, PostFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+S = PostStatus
+
+
+def zh(msgid: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
+def next_week_posts(persona, days: range) -> list[MomentPost]:
+    """Posts in review at 08:11 local (the commute window) on the given days of next week."""
+    tz = persona.owner.tzinfo
+    today = timezone.localdate(timezone.now(), tz)
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    posts = []
+    for offset in days:
+        at = dt.datetime.combine(monday + dt.timedelta(days=offset), dt.time(8, 11), tzinfo=tz)
+        posts.append(
+            PostFactory(
+                persona=persona,
+                scheduled_at=at,
+                window_ends_at=at + dt.timedelta(minutes=49),
+                status=S.PENDING_REVIEW,
+            )
+        )
+    return posts
+
+
+def test_lead_sends_one_back_with_a_comment_and_approves_the_week(page, live_server, login):
+    lead = LeadFactory(display_name="组长")
+    agent = AgentFactory(team=lead.led_team, username="agent-a", display_name="小李")
+    persona = PersonaFactory(owner=agent, licence_number=LICENCE)
+    kept, *rest = next_week_posts(persona, range(4))
+    outsider = next_week_posts(PersonaFactory(owner=AgentFactory(), licence_number=LICENCE), [1])
+
+    login(lead)
+    monday = timezone.localtime(kept.scheduled_at, lead.tzinfo).date()
+    monday -= dt.timedelta(days=monday.weekday())
+    page.goto(f"{live_server.url}{reverse('scheduler-team')}?start={monday.isoformat()}")
+    section = page.locator("section.card", has=page.get_by_role("heading", name="小李"))
+    assert section.locator("article.post.status-pending_review").count() == 4
+    assert page.locator(f"#post-{outsider[0].pk}").count() == 0  # another team's post
+
+    # Send one back: the comment is required and shows on the swapped card.
+    card = page.locator(f"#post-{kept.pk}")
+    card.get_by_label(zh("Comment")).fill("开头太像广告，换成自己的故事")
+    card.get_by_role("button", name=zh("Send back")).click()
+    page.locator(f"#post-{kept.pk}.status-rejected").wait_for()
+    assert card.locator(".post-comment").inner_text() == "开头太像广告，换成自己的故事"
+
+    # Approve the week: every post still in review, with the lead's comment.
+    page.locator("#week-comment").fill("本周内容很好")
+    page.locator("form[action$='approve-week/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    with translation.override("zh-hans"):
+        done = translation.gettext("Approved %(n)s posts.") % {"n": 3}
+    page.locator(".messages").get_by_text(done).wait_for()
+    assert section.locator("article.post.status-scheduled").count() == 3
+    assert section.locator("article.post.status-pending_review").count() == 0
+
+    kept.refresh_from_db()
+    assert (kept.status, kept.review_comment, kept.reviewed_by) == (
+        S.REJECTED,
+        "开头太像广告，换成自己的故事",
+        lead,
+    )
+    for post in rest:
+        post.refresh_from_db()
+        assert (post.status, post.review_comment, post.reviewed_by) == (
+            S.SCHEDULED,
+            "本周内容很好",
+            lead,
+        )
+    outsider[0].refresh_from_db()
+    assert outsider[0].status == S.PENDING_REVIEW
