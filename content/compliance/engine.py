@@ -490,9 +490,12 @@ def _search(
 
 
 def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:
-    if not spans:
-        return False
-    return any(s < end and start < e for s, e in spans)
+    if spans:
+        # A plain loop: any() over a generator costs more on these short lists.
+        for s, e in spans:
+            if s < end and start < e:
+                return True
+    return False
 
 
 @cache

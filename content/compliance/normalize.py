@@ -191,9 +191,10 @@ def _astral(m: re.Match[str]) -> str:
 # digit is ASCII by now. Found as split pieces, (before, run, its character) triples and then
 # the rest, which joined without the runs are the folded text; a pair-only search finds the
 # first run faster, and texts without one (or before it) skip the split.
-# (A range is scanned faster than the same set written as a negated class.)
+# (A range is scanned faster than the same set written as a negated class, and ``\2\2*``
+# twice as fast as ``\2+``: most characters fail the first back-reference before any repeat.)
 _FOLD_PAIR_RE = re.compile("([\x80-\U0010ffff])\\1")
-_FOLD_SPLIT_RE = re.compile("(([\x80-\U0010ffff])\\2+)")
+_FOLD_SPLIT_RE = re.compile("(([\x80-\U0010ffff])\\2\\2*)")
 # Up to this many characters to map, one regex substitution beats str.translate, whose
 # per-character dictionary lookup costs about 50 ns on non-ASCII text; the substitution
 # stops one past it, and the text is translated instead.
