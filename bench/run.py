@@ -302,7 +302,11 @@ class Runner:
                     f"{ratio:.1f}x floor" if ratio else "",
                 )
             )
-        for deep, first in (("contacts_deep", "contacts_first"), ("api_deep", "api_first")):
+        for deep, first in (
+            ("contacts_deep", "contacts_first"),
+            ("contacts_deep_lead", "contacts_first_lead"),
+            ("api_deep", "api_first"),
+        ):
             if deep in endpoints and first in endpoints and endpoints[first]["p95_ms"]:
                 ratio = endpoints[deep]["p95_ms"] / endpoints[first]["p95_ms"]
                 rows.append(

@@ -13,8 +13,8 @@ when it is missing) and prints p50, p95, p99 and requests per second for each:
 - ``floor``: ``/bench-floor`` (``BENCH_FLOOR=1``; ``crm/bench_views.py``): a view that reads
   nothing, through the whole middleware stack. Every page's p95 is divided by its p95;
 - ``home``: an agent's home; ``contacts first`` / ``contacts deep``: an agent's contact list,
-  first page and last page (``?page=40`` of 1,000 contacts); ``contacts deep (lead)``: the
-  lead's list of the team's 10,000 contacts at its last page;
+  first page and last page (``?page=40`` of 1,000 contacts); the same for a lead, whose list
+  holds the team's 10,000 contacts (last page ``?page=400``);
 - ``calendar (lead)``: the team's week of posts;
 - ``API contacts first`` / ``API contacts deep``: ``/api/v1/contacts/``, the first page and a
   page found by following the cursor to the last 10 % of the agent's contacts.
@@ -339,6 +339,9 @@ def build_endpoints(
             each(agents, f"/contacts/?page={last_agent_page}"),
         ),
         Endpoint(
+            "contacts_first_lead", "team contacts, first page", "lead", each(leads, "/contacts/")
+        ),
+        Endpoint(
             "contacts_deep_lead",
             f"team contacts, page {last_lead_page} (last)",
             "lead",
@@ -434,6 +437,12 @@ def main() -> None:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+        # The sessions were this run's alone: sign them out again.
+        from importlib import import_module
+
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        for key in agents + leads:
+            store.delete(key)
     floor = next(r for r in results if r.key == "floor")
     for r in results:
         r.ratio_p95_to_floor = r.p95_ms / floor.p95_ms if floor.p95_ms else None

@@ -136,7 +136,6 @@ class Progress:
         self.stream.flush()
 
     def close(self) -> float:
-        self.done = max(self.done, 0)
         self._draw()
         self.stream.write("\n")
         self.stream.flush()
