@@ -176,6 +176,24 @@ def _map_one(m: re.Match[str]) -> str:
     return _MAP_STR[m.group()]
 
 
+class _Special(Exception):
+    """An expanding or astral character: the text takes the slower path."""
+
+
+def _map_or_stop(m: re.Match[str]) -> str:
+    out = _MAP_STR.get(m.group())
+    if out is None:
+        raise _Special
+    return out
+
+
+# Characters to map, and those that need more than a 1:1 mapping, in one class: the common
+# text is mapped in one pass that also proves it has none of the second kind.
+_MAP_OR_SPECIAL_RE = re.compile(
+    f"[{_MAP_RE.pattern[1:-1]}{_EXPAND_RE.pattern[1:-1]}\U00010000-\U0010ffff]"
+)
+
+
 class _Expands(Exception):
     """An astral character expands to several: the text takes the reference loop."""
 
@@ -368,8 +386,18 @@ def normalize_fast(text: str) -> NormalizedText:
     characters map), split into kept and dropped pieces with one regex, and folded with
     another. The pieces are kept for the offset map, built only if a finding needs it.
     """
-    if _SPECIAL_RE.search(text) is None:  # the common case
-        return _drop_and_fold(_map(text))
+    try:
+        t1, mapped = _MAP_OR_SPECIAL_RE.subn(_map_or_stop, text, count=_FEW_MAPPED + 1)
+    except _Special:
+        return _normalize_special(text)
+    if mapped > _FEW_MAPPED:  # the substitution stopped early: translate the whole text
+        if _SPECIAL_RE.search(text) is not None:
+            return _normalize_special(text)
+        t1 = text.translate(_MAP_TABLE)
+    return _drop_and_fold(t1)
+
+
+def _normalize_special(text: str) -> NormalizedText:
     if _EXPAND_RE.search(text):
         return _reference(text)
     t1 = _map(text)
