@@ -94,19 +94,20 @@ def _hot_leads(user: User, now: dt.datetime) -> list[HotLead]:
         .order_by("-warmth_ref", "-id")[:HOT_LEADS_SHOWN]
     )
     horizon = now - dt.timedelta(days=half_life * WHY_HORIZON_HALF_LIVES)
-    best: dict[int, tuple[float, Interaction]] = {}
-    recent = Interaction.objects.filter(
+    # Plain tuples to pick each lead's biggest contribution, then only those rows as objects.
+    best: dict[int, tuple[float, int]] = {}
+    for pk, contact_id, weight, at in Interaction.objects.filter(
         contact__in=contacts, at__gte=horizon, at__lte=now
-    ).select_related("kind")
-    for interaction in recent:
-        value = warmth.contribution_now(interaction.weight, interaction.at, now, half_life)
-        if interaction.contact_id not in best or value > best[interaction.contact_id][0]:
-            best[interaction.contact_id] = (value, interaction)
+    ).values_list("pk", "contact_id", "weight", "at"):
+        value = warmth.contribution_now(weight, at, now, half_life)
+        if contact_id not in best or value > best[contact_id][0]:
+            best[contact_id] = (value, pk)
+    why = Interaction.objects.select_related("kind").in_bulk([pk for _, pk in best.values()])
     return [
         HotLead(
             contact,
             warmth.warmth_now(contact.warmth_ref, now, half_life),
-            best.get(contact.pk, (0.0, None))[1],
+            why.get(best[contact.pk][1]) if contact.pk in best else None,
         )
         for contact in contacts
     ]
