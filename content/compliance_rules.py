@@ -16,6 +16,7 @@ and reused. A version stamp says when the rows changed:
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.core.cache import cache
@@ -23,9 +24,12 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from kombu.exceptions import OperationalError
 
 from content.compliance import Checker
 from content.models import ComplianceRule
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content:compliance-rules:version"
 VERSION_TTL = 30  # seconds a process may use a stamp before asking the database again
@@ -91,7 +95,12 @@ def rules_changed() -> None:
 def _enqueue_recheck() -> None:
     from content.tasks import content_recheck_all
 
-    content_recheck_all.delay()
+    try:
+        content_recheck_all.delay()
+    except OperationalError:
+        # The rule is saved either way; the stored reports catch up with the next rule change
+        # (or a run started by hand), so a broker outage must not turn the save into a 500.
+        logger.exception("could not enqueue the library re-check after a rule change")
 
 
 @receiver(post_save, sender=ComplianceRule, dispatch_uid="content-rules-saved")

@@ -139,3 +139,17 @@ def test_recheck_runs_on_a_real_worker(celery_worker_process, curator):
     tasks.content_recheck_all.apply_async(queue=worker.queue)
     wait_for(lambda: ContentItem.objects.get(pk=item.pk).has_block, timeout=60)
     assert ContentItem.objects.get(pk=item.pk).findings[0]["code"] == "R07"
+
+
+def test_the_command_rechecks_the_library_by_hand(curator):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    item = approved(curator, NEW_PHRASE_TEXT)
+    add_r07_phrase()
+    out = StringIO()
+    call_command("recheck_content", stdout=out)
+    assert "Re-checked 1 items" in out.getvalue() and "1 reports changed" in out.getvalue()
+    item.refresh_from_db()
+    assert item.has_block
