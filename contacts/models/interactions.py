@@ -30,6 +30,12 @@ class InteractionCode(models.TextChoices):
     UNFRIENDED = "unfriended", _("Unfriended")
 
 
+# Built once: ``InteractionCode.values`` and ``InteractionCode(code)`` rebuild the choices on
+# every call, and list pages ask for a label per button per row. Lazy strings, so each renders
+# in the language active at the time.
+INTERACTION_LABELS = dict(InteractionCode.choices)
+
+
 class InteractionKind(models.Model):
     """A kind of interaction and its weight, editable by an administrator.
 
@@ -70,9 +76,8 @@ class InteractionKind(models.Model):
 
     @property
     def label(self) -> str:
-        return (
-            InteractionCode(self.code).label if self.code in InteractionCode.values else self.code
-        )
+        """The code's label in the active language (the code itself for an unknown one)."""
+        return INTERACTION_LABELS.get(self.code, self.code)
 
 
 class InteractionQuerySet(OwnedQuerySet):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts import selectors_warmth, warmth
@@ -37,6 +38,16 @@ def warmth_panel(context, contact: Contact) -> dict:
     return panel_context(contact, context["request"].user)
 
 
+_PROBE_PK = 987654321
+
+
+def interaction_log_url_parts() -> tuple[str, str]:
+    """``reverse("contacts:interaction-log", args=[pk])`` split around the pk: the URL of
+    contact ``pk`` is ``f"{head}{pk}{tail}"``. Reversed once per page rather than per button."""
+    head, tail = reverse("contacts:interaction-log", args=[_PROBE_PK]).split(str(_PROBE_PK))
+    return head, tail
+
+
 @register.inclusion_tag("contacts/_warmth_badge.html", takes_context=True)
 def warmth_badge(context, contact: Contact, quick: bool = True) -> dict:
     """A contact's warmth and tier now, with one-click logging buttons for the owner.
@@ -56,11 +67,16 @@ def warmth_badge(context, contact: Contact, quick: bool = True) -> dict:
         value = warmth.warmth_now(contact.warmth_ref, timezone.now(), half_lives[contact.owner_id])
         tier = warmth.tier_of(value, thresholds())
     kinds = []
+    log_url = ""
     if quick and contact.owner_id == user.pk and not contact.is_erased:
         if "kinds" not in cache:
             cache["kinds"] = selectors_warmth.quick_kinds()
         kinds = cache["kinds"]
-    return {"contact": contact, "value": value, "tier": tier, "kinds": kinds}
+        if "log_url" not in cache:
+            cache["log_url"] = interaction_log_url_parts()
+        head, tail = cache["log_url"]
+        log_url = f"{head}{contact.pk}{tail}"
+    return {"contact": contact, "value": value, "tier": tier, "kinds": kinds, "log_url": log_url}
 
 
 @register.inclusion_tag("contacts/_alerts.html", takes_context=True)

@@ -80,6 +80,7 @@ def interaction_log_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "value": view.value,
                 "tier": view.tier,
                 "kinds": selectors_warmth.quick_kinds(),
+                "log_url": reverse("contacts:interaction-log", args=[contact.pk]),
                 "message": message,
             },
             status=status,
