@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from contacts.models import Contact, ContactGroup, ContactImport, Persona, Tag
 from crm.models import User
-from crm.scoping import sees_everything
+from crm.roles import Role
+from crm.scoping import sees_everything, team_and_self
 
 # Orderings offered to users: key -> order_by() terms, each ending in a unique column.
 CONTACT_ORDERINGS: dict[str, list[str]] = {
@@ -48,25 +49,44 @@ def contact_hottest(*, user: User, n: int = 50) -> list[Contact]:
 
     Visibility is decided per owning agent (``crm.scoping``: every rule is about the row's
     agent), so an agent with one contact the user sees has all of theirs seen; the agents are
-    looked for among the users the user may look at (``User.objects.visible_to``). Everyone's
+    read from the users table (``_contact_owner_ids``), not found through their contacts. Everyone's
     view (an administrator's), and databases that cannot order and slice inside a UNION
     (SQLite, the demo), use the plain query.
     """
     visible = Contact.objects.visible_to(user).active()
     if sees_everything(user) or not connection.features.supports_slicing_ordering_in_compound:
         return list(visible.hottest(n))
-    owners = (
-        User.objects.visible_to(user)
-        .filter(Exists(Contact.objects.visible_to(user).filter(owner_id=OuterRef("pk"))))
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    owners = _contact_owner_ids(user)
     # Each owner id came through visible_to above; filtering on it alone (no OR) is what lets
     # the planner read n index entries per agent instead of sorting all their contacts.
     parts = [Contact.objects.active().filter(owner_id=pk).hottest(n) for pk in owners]
     if len(parts) <= 1:
         return list(parts[0]) if parts else []
     return list(parts[0].union(*parts[1:], all=True).order_by("-warmth_ref", "-id")[:n])
+
+
+def _contact_owner_ids(user: User) -> list[int]:
+    """Ids of the users whose contacts ``Contact.objects.visible_to(user)`` shows (not for an
+    administrator), read from the users table alone.
+
+    The owner rules of ``crm.scoping.OwnedQuerySet`` restated on users: an agent owns what they
+    see (no query); a lead sees their own and their team's, the same ``team_and_self`` set, so
+    a deactivated member's contacts stay in as they do in ``visible_to``; anyone else sees none.
+    Asking which users own a visible contact (an EXISTS over the contacts) gave the same ids
+    at the cost of a probe into the contacts per user.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.role == Role.AGENT:
+        return [user.pk]
+    if user.role == Role.LEAD:
+        return list(
+            User.objects.visible_to(user)
+            .filter(pk__in=team_and_self(user))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    return []
 
 
 def contact_detail(*, user: User) -> QuerySet[Contact]:

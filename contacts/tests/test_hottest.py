@@ -98,3 +98,19 @@ def test_on_postgresql_each_agents_top_n_is_merged_without_the_team_join(company
     merged = queries.captured_queries[-1]["sql"]
     assert merged.count("UNION ALL") == 2  # three agents: the lead and two members
     assert "crm_team" not in merged
+
+
+def test_a_deactivated_members_contacts_stay_in_as_visible_to_has_them(company):
+    lead, a2, made = company["lead"], company["a2"], company["made"]
+    a2.is_active = False
+    a2.save(update_fields=["is_active"])
+    got = [c.pk for c in selectors.contact_hottest(user=lead, n=3)]
+    assert got == _plain(lead, 3)
+    assert made[a2][0].pk in got  # 45, second warmest of the team
+
+
+def test_an_inactive_lead_gets_nothing(company):
+    lead = company["lead"]
+    lead.is_active = False
+    lead.save(update_fields=["is_active"])
+    assert selectors.contact_hottest(user=lead, n=5) == []
