@@ -251,3 +251,40 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# (module, forward function) of every data migration whose rows the app relies on.
+SEED_MIGRATIONS = [
+    ("crm.migrations.0002_role_groups", "create_groups"),
+    ("content.migrations.0002_role_permissions", "grant"),
+    ("content.migrations.0003_seed_compliance_rules", "seed"),
+    ("contacts.migrations.0002_interactions", "seed_kinds"),
+    ("scheduler.migrations.0002_default_windows", "create_defaults"),
+]
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    """The data migrations' rows, as after ``migrate``, for transactional tests.
+
+    A transactional test empties every table when it ends, the rows the data migrations wrote
+    included (role groups and permissions, compliance rules, interaction kinds, default
+    windows); a later transactional test that needs them asks for this fixture, which runs
+    the migrations' own forward functions (each a get_or_create).
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from content.compliance_rules import rules_changed
+
+    content_config = apps.get_app_config("content")
+    models_module = content_config.models_module  # "grant" overwrites it for historical apps
+    try:
+        for module, function in SEED_MIGRATIONS:
+            getattr(import_module(module), function)(apps, None)
+    finally:
+        content_config.models_module = models_module
+    rules_changed()  # the cached checker belongs to the previous test's rule rows
+    yield
+    rules_changed()

@@ -128,7 +128,7 @@ def test_a_duplicate_task_for_the_same_rules_does_nothing_while_a_run_holds_the_
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_recheck_runs_on_a_real_worker(celery_worker_process, curator):
+def test_recheck_runs_on_a_real_worker(migration_rows, celery_worker_process, curator):
     item = approved(curator, NEW_PHRASE_TEXT)
     # Written the way another process would (no signal, so no task on the default queue).
     ComplianceRule.objects.filter(code="R07").update(

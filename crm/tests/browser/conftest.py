@@ -3,46 +3,23 @@
 Browser tests run on ``live_server`` with a transactional database, and a transactional test
 empties every table when it ends, the rows the data migrations wrote included (role groups
 and their permissions, compliance rules, interaction kinds, default posting windows). Each
-test here first puts those rows back by running the migrations' own forward functions.
+test here first puts those rows back (the root conftest's ``migration_rows``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-# (module, forward function) of every data migration whose rows the pages rely on.
-SEED_MIGRATIONS = [
-    ("crm.migrations.0002_role_groups", "create_groups"),
-    ("content.migrations.0002_role_permissions", "grant"),
-    ("content.migrations.0003_seed_compliance_rules", "seed"),
-    ("contacts.migrations.0002_interactions", "seed_kinds"),
-    ("scheduler.migrations.0002_default_windows", "create_defaults"),
-]
-
 
 @pytest.fixture(autouse=True)
-def _seed_rows(transactional_db, settings, tmp_path):
-    """The data migrations' rows, as after ``migrate`` (each function is a get_or_create)."""
+def _seed_rows(migration_rows, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    content_config = apps.get_app_config("content")
-    models_module = content_config.models_module  # "grant" overwrites it for historical apps
-    try:
-        for module, function in SEED_MIGRATIONS:
-            getattr(import_module(module), function)(apps, None)
-    finally:
-        content_config.models_module = models_module
-    from content.compliance_rules import rules_changed
-
-    rules_changed()  # the cached checker belongs to the previous test's rule rows
     yield
-    rules_changed()
 
 
 @pytest.fixture
