@@ -89,16 +89,16 @@ print("PROBE" + json.dumps(out))
 
 
 def test_production_settings_send_hsts_and_secure_cookies(tmp_path):
-    result = run_manage(
-        "shell",
-        "-c",
-        PROBE,
-        env={
-            **PRODUCTION_ENV,
-            "SIYU_VAR_DIR": str(tmp_path),
-            "ALLOWED_HOSTS": "testserver",
-        },
-    )
+    env = {
+        **PRODUCTION_ENV,
+        "SIYU_VAR_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "testserver",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    # Production serves hashed static names from collectstatic's manifest, as the image does.
+    collected = run_manage("collectstatic", "--no-input", "-v0", env=env)
+    assert collected.returncode == 0, collected.stderr
+    result = run_manage("shell", "-c", PROBE, env=env)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.split("PROBE", 1)[1])
     # Plain HTTP is redirected to HTTPS.
