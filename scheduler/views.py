@@ -20,11 +20,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.models import Persona
+from contacts.views.common import add_service_errors, safe_next
 from crm.models import User
 from crm.roles import Role
 from scheduler import services
+from scheduler.forms import MovePostForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus
-from scheduler.selectors import calendar_grid, open_reminders, posts_for_calendar
+from scheduler.selectors import (
+    calendar_cards,
+    calendar_grid,
+    open_reminders,
+    posts_for_calendar,
+)
 
 S = PostStatus
 
@@ -55,7 +62,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
     personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
-    posts = list(posts_for_calendar(user=user, start=start, days=7, agent=user))
+    posts = list(calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user)))
     rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
     sections = [
@@ -96,10 +103,12 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
         User.objects.visible_to(user).filter(team=team).agents().order_by("username", "pk")
     )
     posts = list(
-        posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team)
+        calendar_cards(
+            posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team)
+        )
     )
     rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
-    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona.owner_id, p.window_name))
+    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.owner_id, p.window_name))
     sections = [
         {
             "agent": agent,
@@ -122,7 +131,7 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
             "pending": pending,
             "prev": start - dt.timedelta(days=7),
             "next": start + dt.timedelta(days=7),
-            "reviewer": True,
+            "today": timezone.localdate(timezone.now(), tz),
         },
     )
 
@@ -177,6 +186,46 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return _back(request, reverse("scheduler-week"))
+
+
+@login_required
+def post_move_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a post to another day or window: the form (in place of the card for htmx, as a
+    page otherwise), then back to the calendar it came from."""
+    post = get_object_or_404(
+        MomentPost.objects.visible_to(request.user).select_related(
+            "persona", "persona__owner", "persona__owner__team", "window"
+        ),
+        pk=pk,
+    )
+    owner = post.persona.owner
+    windows = PostingWindow.objects.effective_for(owner)
+    next_path = safe_next(request, reverse("scheduler-week"))
+    status = 200
+    if request.method == "POST":
+        form = MovePostForm(request.POST, windows=windows)
+        if form.is_valid():
+            try:
+                services.post_move(
+                    post=post,
+                    by=request.user,
+                    window=form.chosen_window(),
+                    day=form.cleaned_data["day"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Post moved."))
+                return redirect(next_path)
+        status = 400
+    else:
+        local = post.scheduled_at.astimezone(owner.tzinfo)
+        form = MovePostForm(
+            initial={"day": local.date(), "window": post.window_id}, windows=windows
+        )
+    template = "scheduler/_move_form.html" if request.htmx else "scheduler/move.html"
+    context = {"post": post, "form": form, "next_path": next_path}
+    return render(request, template, context, status=status)
 
 
 @login_required

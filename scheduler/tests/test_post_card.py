@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from scheduler.cards import post_action_prefix
 from scheduler.models import PostStatus
-from scheduler.templatetags.scheduler_tags import post_action_prefix
 from scheduler.tests.factories import PostFactory
 from scheduler.tests.test_pages import this_week_post, week_url, world  # noqa: F401
 
@@ -32,12 +32,13 @@ def test_team_calendar_forms_post_to_the_reversed_action_urls(client, world):  #
     post = this_week_post(world["persona"], status=S.PENDING_REVIEW)
     client.force_login(world["lead"])
     html = client.get(week_url("scheduler-team")).content.decode()
-    expected = [reverse("scheduler-post-action", args=[post.pk, a]) for a in ("approve", "reject")]
+    actions = ("approve", "reject", "cancel")
+    expected = [reverse("scheduler-post-action", args=[post.pk, a]) for a in actions]
     assert form_targets(html, post.pk) == [(url, url) for url in expected]
     # Each form sends the page back as ``next`` and carries the CSRF token.
     card = html[html.index(f'id="post-{post.pk}"') :]
-    assert card.count('name="next" value="/schedule/team/?start=') == 2
-    assert card.count('name="csrfmiddlewaretoken"') >= 2
+    assert card.count('name="next" value="/schedule/team/?start=') == 3
+    assert card.count('name="csrfmiddlewaretoken"') >= 3
 
 
 def test_agent_card_forms_and_labels_match_the_model(client, world):  # noqa: F811

@@ -135,6 +135,7 @@ REGISTRY: dict[str, Target] = {
     "scheduler-post-action": Target(
         lambda w: {"pk": _post(w).pk, "action": "cancel"}, method="post", visible_status=302
     ),
+    "scheduler-post-move": Target(pk(_post)),
     # API (the methods come from the schema).
     "api:user-detail": Target(lambda w: {"pk": w.owner.pk}),
     "api:team-detail": Target(lambda w: {"pk": w.owner.team_id}),
