@@ -55,6 +55,16 @@ class Team(models.Model):
     mix_story = models.PositiveSmallIntegerField(_("story share (%)"), default=40)
     mix_value = models.PositiveSmallIntegerField(_("value share (%)"), default=40)
     mix_ad = models.PositiveSmallIntegerField(_("ad share (%)"), default=20)
+    # The robot's key is in the URL, so it is a secret: the admin shows it, pages do not.
+    wecom_webhook_url = models.URLField(
+        _("WeCom group robot URL"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Where the wecom_webhook publisher posts this team's posts; empty uses the "
+            "site-wide SCHEDULER_WECOM_WEBHOOK_URL."
+        ),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = TeamQuerySet.as_manager()

@@ -347,7 +347,7 @@ def dispatch_batch(token: uuid.UUID, ids: list[int], report: TickReport) -> None
     still has each post recorded right after it went out."""
     posts = {
         post.pk: post
-        for post in MomentPost.objects.select_related("persona__owner").filter(
+        for post in MomentPost.objects.select_related("persona__owner__team").filter(
             pk__in=ids, status=PostStatus.SCHEDULED, claim_token=token
         )
     }

@@ -11,7 +11,8 @@ publisher that fails raises ``PublishError``; dispatch retries it with backoff.
   a re-send after it went sends no second one, and the retry after a failed e-mail (or after
   a worker died before sending it) sends it then. A worker killed between the mail server's
   answer and stamping ``emailed_at`` can, at worst, repeat the e-mail once.
-- ``wecom_webhook``: POSTs the text to a WeCom group robot (``SCHEDULER_WECOM_WEBHOOK_URL``).
+- ``wecom_webhook``: POSTs the text to a WeCom group robot: the agent's team's
+  ``wecom_webhook_url``, else the site-wide ``SCHEDULER_WECOM_WEBHOOK_URL``.
   The robot API has no idempotency key; dispatch records each publisher's success per post
   (a unique row), so a retry after a *recorded* success skips it. A worker killed between the
   robot's answer and that record can, at worst, repeat the robot message once.
@@ -111,6 +112,12 @@ class ReminderPublisher:
         Reminder.objects.filter(pk=reminder.pk).update(emailed_at=timezone.now())
 
 
+def robot_url(post: MomentPost) -> str:
+    """The WeCom robot a post goes to: its team's own, else the site-wide one ("" if none)."""
+    team = post.persona.owner.team
+    return (team.wecom_webhook_url if team else "") or settings.SCHEDULER_WECOM_WEBHOOK_URL
+
+
 @register("wecom_webhook")
 class WeComWebhookPublisher:
     """A WeCom (企业微信) group robot: https://developer.work.weixin.qq.com/document/path/91770"""
@@ -119,7 +126,7 @@ class WeComWebhookPublisher:
     timeout = 10  # seconds; below the dispatch lease
 
     def publish(self, *, post: MomentPost, idempotency_key: uuid.UUID) -> str:
-        url = settings.SCHEDULER_WECOM_WEBHOOK_URL
+        url = robot_url(post)
         if not url:
             raise PublishError(_("No WeCom webhook URL is configured."))
         payload = {

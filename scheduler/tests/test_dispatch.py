@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ComplianceRule
+from crm.tests.factories import LeadFactory
 from scheduler import dispatch
 from scheduler.models import (
     AttemptOutcome,
@@ -239,6 +240,26 @@ def test_the_wecom_robot_gets_the_text_as_json(settings, robot):
     assert post.text in request["body"]["text"]["content"]
     assert request["key"] == str(post.idempotency_key)
     assert Reminder.objects.filter(post=post).count() == 1
+
+
+def test_a_team_with_its_own_robot_gets_its_posts_there(settings, robot):
+    settings.SCHEDULER_PUBLISHERS = ["wecom_webhook"]
+    settings.SCHEDULER_WECOM_WEBHOOK_URL = "http://127.0.0.1:9/site-wide-robot-not-listening"
+    ours = due_post()
+    team = LeadFactory().led_team
+    team.wecom_webhook_url = robot.url.replace("key=test", "key=team")
+    team.save()
+    ours.persona.owner.team = team
+    ours.persona.owner.save()
+    elsewhere = due_post()  # no team: the site-wide robot, which is down
+
+    report = dispatch.dispatch_due()
+    assert (report.sent, report.retried) == (1, 1)
+    [request] = robot.requests
+    assert request["path"].endswith("key=team")
+    assert request["key"] == str(ours.idempotency_key)
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == S.SCHEDULED and "Connection refused" in elsewhere.last_error
 
 
 def test_a_publisher_already_done_is_not_repeated_on_retry(settings, robot):
