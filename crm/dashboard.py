@@ -11,7 +11,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from contacts import warmth
@@ -85,32 +87,88 @@ def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
     return list(slots.values())
 
 
-def _hot_leads(user: User, now: dt.datetime) -> list[HotLead]:
-    half_life = half_life_of(user)
-    contacts = list(
+def _contribution_sql(now: dt.datetime, half_life: float) -> RawSQL:
+    """``weight * 2 ^ ((at - now) / h)`` in PostgreSQL: what the interaction adds to the warmth
+    now (``contacts.warmth.contribution_now``); the exponent stays within [-horizon, 0]."""
+    table = connection.ops.quote_name(Interaction._meta.db_table)
+    return RawSQL(
+        f"{table}.weight * power(2.0, extract(epoch from ({table}.at - %s))::float8 / %s)",
+        (now, half_life * 86400.0),
+        output_field=FloatField(),
+    )
+
+
+def why_of(contact_ids: list[int], now: dt.datetime, half_life: float) -> dict[int, Interaction]:
+    """Each contact's interaction (with its kind) that contributes most to its warmth at
+    ``now``, among those within ``WHY_HORIZON_HALF_LIVES`` half-lives; a contact with none in
+    that time is left out. Ties go to the latest (then the highest id), as the default order.
+
+    One query. On PostgreSQL only the winning rows leave the server (``DISTINCT ON``); elsewhere
+    (SQLite, the tests) the candidates are compared in Python with the same formula.
+    """
+    if not contact_ids:
+        return {}
+    horizon = now - dt.timedelta(days=half_life * WHY_HORIZON_HALF_LIVES)
+    candidates = Interaction.objects.filter(
+        contact_id__in=contact_ids, at__gte=horizon, at__lte=now
+    ).select_related("kind")
+    if connection.vendor == "postgresql":
+        return _why_in_sql(candidates, now, half_life)
+    return _why_in_python(candidates, now, half_life)
+
+
+def _why_in_sql(
+    candidates: QuerySet[Interaction], now: dt.datetime, half_life: float
+) -> dict[int, Interaction]:
+    rows = (
+        candidates.annotate(contribution=_contribution_sql(now, half_life))
+        .order_by("contact_id", "-contribution", "-at", "-id")
+        .distinct("contact_id")
+    )
+    return {row.contact_id: row for row in rows}
+
+
+def _why_in_python(
+    candidates: QuerySet[Interaction], now: dt.datetime, half_life: float
+) -> dict[int, Interaction]:
+    best: dict[int, tuple[float, Interaction]] = {}
+    for row in candidates.order_by("-at", "-id"):
+        value = warmth.contribution_now(row.weight, row.at, now, half_life)
+        if row.contact_id not in best or value > best[row.contact_id][0]:
+            best[row.contact_id] = (value, row)
+    return {contact_id: row for contact_id, (_, row) in best.items()}
+
+
+def _with_warmth(contact: Contact, value: float) -> Contact:
+    """Give the row the ``warmth_now``/``tier`` pair ``with_tier`` would, so the warmth badge
+    reads them as they are instead of looking up the owner's half-life again."""
+    contact.warmth_now = value
+    contact.tier = warmth.tier_of(value, thresholds())
+    return contact
+
+
+def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float]:
+    """The user's hot leads, warmest first, each with its "why"; and the half-life of the
+    user's team, which their warmth decays with."""
+    # The warmest few come with the team's half-life joined in and the hot ones are kept
+    # here, by the comparison ``hot()`` makes in SQL: ``hot()`` needs the half-life before
+    # its query, and reading it first was a query of its own.
+    warmest = list(
         Contact.objects.visible_to(user)
         .owned_by(user)
-        .hot(now, half_life)
+        .annotate(team_half_life=F("owner__team__warmth_half_life_days"))
         .order_by("-warmth_ref", "-id")[:HOT_LEADS_SHOWN]
     )
-    horizon = now - dt.timedelta(days=half_life * WHY_HORIZON_HALF_LIVES)
-    # Plain tuples to pick each lead's biggest contribution, then only those rows as objects.
-    best: dict[int, tuple[float, int]] = {}
-    for pk, contact_id, weight, at in Interaction.objects.filter(
-        contact__in=contacts, at__gte=horizon, at__lte=now
-    ).values_list("pk", "contact_id", "weight", "at"):
-        value = warmth.contribution_now(weight, at, now, half_life)
-        if contact_id not in best or value > best[contact_id][0]:
-            best[contact_id] = (value, pk)
-    why = Interaction.objects.select_related("kind").in_bulk([pk for _, pk in best.values()])
-    return [
-        HotLead(
-            contact,
-            warmth.warmth_now(contact.warmth_ref, now, half_life),
-            why.get(best[contact.pk][1]) if contact.pk in best else None,
-        )
-        for contact in contacts
-    ]
+    # No contacts at all: nothing decays, any half-life will do.
+    half_life = clamp_half_life(warmest[0].team_half_life if warmest else None)
+    threshold = warmth.ref_threshold(thresholds().hot, now, half_life)
+    contacts = [contact for contact in warmest if contact.warmth_ref >= threshold]
+    why = why_of([contact.pk for contact in contacts], now, half_life)
+    leads = []
+    for contact in contacts:
+        value = warmth.warmth_now(contact.warmth_ref, now, half_life)
+        leads.append(HotLead(_with_warmth(contact, value), value, why.get(contact.pk)))
+    return leads, half_life
 
 
 def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
@@ -124,13 +182,15 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
         .only("pk", "post_id", "kind")
     )
     ready = {r.post_id: r for r in reminders if r.kind == ReminderKind.POST_READY}
-    follow_ups = list(
-        Contact.objects.visible_to(user)
+    hot_leads, half_life = _hot_leads(user, now)
+    follow_ups = [
+        _with_warmth(contact, warmth.warmth_now(contact.warmth_ref, now, half_life))
+        for contact in Contact.objects.visible_to(user)
         .owned_by(user)
         .filter(next_follow_up__lte=today, erased_at__isnull=True)
         .exclude(stage=Stage.LOST)
         .order_by("next_follow_up", "pk")[:FOLLOW_UPS_SHOWN]
-    )
+    ]
     personas = [
         (persona, persona.checklist(today), persona.checklist_score(today))
         for persona in Persona.objects.visible_to(user).owned_by(user).order_by("pk")
@@ -140,7 +200,7 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
         windows=_todays_posts(user, today),
         ready=ready,
         open_reminders=len(reminders),
-        hot_leads=_hot_leads(user, now),
+        hot_leads=hot_leads,
         follow_ups=follow_ups,
         personas=personas,
     )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -21,6 +26,7 @@ from contacts.models import (
     Stage,
     Tag,
 )
+from contacts.phones import mask_phone
 
 
 @contextmanager
@@ -204,6 +210,111 @@ class ContactSerializer(serializers.ModelSerializer):
             return services.contact_update(
                 contact=instance, tag_names=tag_names, groups=groups, **validated_data
             )
+
+
+# What ``ContactSerializer`` reads from a contact row for the list (``.values(*LIST_COLUMNS)``),
+# plus ``last_touch``, which the cursor reads when the list is ordered by it.
+LIST_COLUMNS = (
+    "id",
+    "owner_id",
+    "persona_id",
+    "name",
+    "remark",
+    "wechat_id",
+    "phone",
+    "source",
+    "city",
+    "stage",
+    "notes",
+    "next_follow_up",
+    "marketing_consent",
+    "last_interaction_at",
+    "warmth_ref",
+    "created",
+    "updated",
+)
+# A mainland mobile in E.164 whose national number ``phonenumbers`` keeps whole: it strips a
+# carrier prefix only from 11x, 12x and 179 numbers, which are left to ``mask_phone``.
+_PLAIN_CN_MOBILE_RE = re.compile(r"\+86(1(?!79)[3-9]\d{9})")
+
+
+def _masked(phone: str) -> str:
+    """``mask_phone(phone)``, without parsing the common case (parsing was a third of a row)."""
+    plain = _PLAIN_CN_MOBILE_RE.fullmatch(phone)
+    if plain is None:
+        return mask_phone(phone)
+    digits = plain.group(1)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def _memberships(contact_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
+    """Each contact's tag names and group ids, each ordered by name (as ``contact_list``
+    prefetches them), in one query: the two link tables read together."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
+    if not contact_ids:
+        return tags, groups
+    tag_links = (
+        Contact.tags.through.objects.filter(contact_id__in=contact_ids)
+        .annotate(label=F("tag__name"), ref=F("tag_id"), is_group=Value(False))
+        .values_list("contact_id", "label", "ref", "is_group")
+    )
+    group_links = (
+        Contact.groups.through.objects.filter(contact_id__in=contact_ids)
+        .annotate(label=F("contactgroup__name"), ref=F("contactgroup_id"), is_group=Value(True))
+        .values_list("contact_id", "label", "ref", "is_group")
+    )
+    for contact_id, label, ref, is_group in tag_links.union(group_links, all=True).order_by(
+        "label", "ref"
+    ):
+        if is_group:
+            groups[contact_id].append(ref)
+        else:
+            tags[contact_id].append(label)
+    return tags, groups
+
+
+def _datetime(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
+    """DRF's ``DateTimeField`` output: ISO 8601 in the current time zone, UTC as ``Z``."""
+    if not value:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def contact_list_data(rows: Iterable[dict]) -> list[dict]:
+    """``ContactSerializer(contacts, many=True).data`` for the list, from ``.values(*LIST_COLUMNS)``
+    rows: the same keys in the same order with the same values (a test holds the two equal),
+    written out by hand because DRF's per-field machinery was most of the list's time. Tags and
+    groups cost one query whatever the number of rows.
+    """
+    rows = list(rows)
+    tags, groups = _memberships([row["id"] for row in rows])
+    tz = timezone.get_current_timezone()
+    return [
+        {
+            "id": row["id"],
+            "owner": row["owner_id"],
+            "persona": row["persona_id"],
+            "name": row["name"],
+            "remark": row["remark"],
+            "wechat_id": row["wechat_id"],
+            "phone_masked": _masked(row["phone"]),
+            "source": row["source"],
+            "city": row["city"],
+            "stage": row["stage"],
+            "tags": tags.get(row["id"], []),
+            "groups": groups.get(row["id"], []),
+            "notes": row["notes"],
+            "next_follow_up": row["next_follow_up"].isoformat() if row["next_follow_up"] else None,
+            "marketing_consent": bool(row["marketing_consent"]),
+            "last_interaction_at": _datetime(row["last_interaction_at"], tz),
+            "warmth_ref": float(row["warmth_ref"]),
+            "created": _datetime(row["created"], tz),
+            "updated": _datetime(row["updated"], tz),
+        }
+        for row in rows
+    ]
 
 
 class ContactImportSerializer(serializers.ModelSerializer):

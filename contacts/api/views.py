@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from contacts import selectors, services
 from contacts.api.serializers import (
+    LIST_COLUMNS,
     BulkSerializer,
     ContactImportSerializer,
     ContactSerializer,
@@ -26,6 +27,7 @@ from contacts.api.serializers import (
     ImportUploadSerializer,
     PersonaSerializer,
     TagSerializer,
+    contact_list_data,
     service_errors,
 )
 from contacts.filters import ContactFilter
@@ -47,7 +49,24 @@ class TieBreakOrderingFilter(OrderingFilter):
         return ordering
 
 
-FILTERS = [DjangoFilterBackend, TieBreakOrderingFilter]
+class UsedFiltersBackend(DjangoFilterBackend):
+    """Builds the filter set only when the query string names one of its filters.
+
+    Without one, every filter is empty and the filter set returns the queryset as it is, but
+    building it (a form, its fields, each choice field's scoped queryset) was a tenth of an
+    unfiltered list's time. With one, the filter set runs as always, errors (a 400) included.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+FILTERS = [UsedFiltersBackend, TieBreakOrderingFilter]
 
 
 class OwnedWritesMixin:
@@ -134,10 +153,23 @@ class ContactViewSet(
     ordering = ["-created", "-id"]
 
     def get_queryset(self):
-        queryset = selectors.contact_list(user=self.request.user).annotate(
-            last_touch=Coalesce("last_interaction_at", Value(NEVER))
+        if self.action == "list":
+            # The list's rows are read as plain values (``list`` below): the related rows
+            # ``contact_list`` joins and prefetches for model instances are not needed.
+            queryset = Contact.objects.visible_to(self.request.user).active()
+        else:
+            queryset = selectors.contact_list(user=self.request.user)
+        return self.scope(
+            queryset.annotate(last_touch=Coalesce("last_interaction_at", Value(NEVER)))
         )
-        return self.scope(queryset)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """Your contacts (a lead: the team's), 50 to a cursor page; filters and ordering."""
+        rows = self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS, "last_touch")
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(contact_list_data(rows))
+        return self.get_paginated_response(contact_list_data(page))
 
     @action(detail=True, methods=["post"], url_path="reveal-phone")
     def reveal_phone(self, request: Request, pk=None) -> Response:

@@ -7,8 +7,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts import warmth
 from contacts.services import interaction_log
-from contacts.tests.factories import ContactFactory, PersonaFactory
+from contacts.tests.factories import (
+    ContactFactory,
+    InteractionFactory,
+    PersonaFactory,
+    interaction_kind,
+)
 from content.tests.factories import ContentItemFactory as LibraryItemFactory
 from crm import dashboard
 from crm.charts import Bar, Segment, stacked_bars
@@ -92,6 +98,70 @@ def test_agent_home_lists_hot_leads_with_why_and_follow_ups(client, team):
     assert [c.pk for c in home.follow_ups] == [due.pk]
 
 
+def test_hot_leads_decay_with_the_teams_half_life_and_say_what_counts_most_now(client, team):
+    lead, agent, _ = team
+    lead.led_team.warmth_half_life_days = 3
+    lead.led_team.save()
+    days_ago = lambda n: NOW - dt.timedelta(days=n)  # noqa: E731
+    # Hot with the default 14 days (60 * 2^(-5/14) = 46.8), not with the team's 3 (18.9).
+    faded = ContactFactory(owner=agent, warmth_ref=warmth.term(60, days_ago(5), 3))
+    hot = ContactFactory(owner=agent)
+    purchase, message = interaction_kind("purchase"), interaction_kind("message_in")
+    InteractionFactory(contact=hot, kind=purchase, weight=40, at=days_ago(4))  # 40/2^(4/3) = 15.9
+    biggest = InteractionFactory(contact=hot, kind=message, weight=30, at=days_ago(1))  # 23.8
+    InteractionFactory(contact=hot, kind=message, weight=5, at=NOW)
+    # Older than four half-lives: never the "why", however heavy.
+    InteractionFactory(contact=hot, kind=purchase, weight=5000, at=days_ago(13))
+    hot.warmth_ref = warmth.term(45, NOW, 3)
+    hot.save()
+    client.force_login(agent)
+    home = client.get(reverse("home")).context["home"]
+    assert [lead.contact.pk for lead in home.hot_leads] == [hot.pk]
+    assert home.hot_leads[0].warmth == pytest.approx(45.0)
+    assert home.hot_leads[0].why.pk == biggest.pk
+    assert faded.pk not in [lead.contact.pk for lead in home.hot_leads]
+
+
+def test_a_tie_for_the_biggest_contribution_goes_to_the_latest_interaction(team):
+    _, agent, _ = team
+    contact = ContactFactory(owner=agent)
+    kind = interaction_kind("call")
+    earlier = InteractionFactory(contact=contact, kind=kind, weight=8, at=NOW)
+    later = InteractionFactory(contact=contact, kind=kind, weight=8, at=NOW)
+    InteractionFactory(contact=contact, kind=kind, weight=8, at=NOW - dt.timedelta(hours=1))
+    why = dashboard.why_of([contact.pk], NOW, 14.0)
+    assert why[contact.pk].pk == max(earlier.pk, later.pk)
+    assert why[contact.pk].kind.code == "call"
+
+
+@pytest.mark.postgres
+def test_the_databases_pick_of_why_is_pythons(team):
+    """PostgreSQL's ``DISTINCT ON`` and the Python comparison choose the same rows."""
+    from contacts.models import Interaction
+
+    _, agent, _ = team
+    kinds = [interaction_kind(code) for code in ("call", "purchase", "message_in", "quote")]
+    contacts = [ContactFactory(owner=agent) for _ in range(6)]
+    for i in range(120):
+        InteractionFactory(
+            contact=contacts[i % 6],
+            kind=kinds[i % 4],
+            weight=[3, 8, 20, 8, 50][i % 5],
+            at=NOW - dt.timedelta(hours=(i * 37) % 1500, minutes=i % 7),
+        )
+    ids = [contact.pk for contact in contacts]
+    for half_life in (3.0, 14.0, 30.0):
+        horizon = NOW - dt.timedelta(days=half_life * dashboard.WHY_HORIZON_HALF_LIVES)
+        candidates = Interaction.objects.filter(
+            contact_id__in=ids, at__gte=horizon, at__lte=NOW
+        ).select_related("kind")
+        in_sql = dashboard._why_in_sql(candidates, NOW, half_life)
+        in_python = dashboard._why_in_python(candidates, NOW, half_life)
+        assert {c: row.pk for c, row in in_sql.items()} == {
+            c: row.pk for c, row in in_python.items()
+        }
+
+
 def test_agent_home_shows_unmet_persona_advice(client, team):
     _, agent, _ = team
     PersonaFactory(owner=agent, nickname="一个很长很长很长很长的昵称没有行业", licence_number="")
@@ -116,7 +186,7 @@ def test_agent_home_query_count_does_not_grow(client, team, django_assert_max_nu
             interaction_log(contact=contact, kind="purchase", by=agent)
 
     grow(2)
-    with django_assert_max_num_queries(16) as small:
+    with django_assert_max_num_queries(10) as small:
         client.get(reverse("home"))
     grow(12)
     with django_assert_max_num_queries(len(small.captured_queries)):
