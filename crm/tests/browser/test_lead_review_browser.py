@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from contacts.tests.factories import PersonaFactory
 from crm.tests.factories import AgentFactory, LeadFactory
-from scheduler.models import MomentPost, PostStatus
+from scheduler.models import MomentPost, PostingWindow, PostStatus
 from scheduler.tests.factories import LICENCE, PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,3 +90,35 @@ def test_lead_sends_one_back_with_a_comment_and_approves_the_week(page, live_ser
         )
     outsider[0].refresh_from_db()
     assert outsider[0].status == S.PENDING_REVIEW
+
+
+def test_lead_moves_a_post_to_the_bedtime_window_of_another_day(page, live_server, login):
+    lead = LeadFactory(display_name="组长")
+    agent = AgentFactory(team=lead.led_team, display_name="小王")
+    persona = PersonaFactory(owner=agent, licence_number=LICENCE)
+    (post,) = next_week_posts(persona, [1])  # Tuesday, commute
+    bedtime = PostingWindow.objects.get(name="bedtime", owner=None, team=None)
+
+    login(lead)
+    monday = timezone.localtime(post.scheduled_at, lead.tzinfo).date() - dt.timedelta(days=1)
+    page.goto(f"{live_server.url}{reverse('scheduler-team')}?start={monday.isoformat()}")
+    card = page.locator(f"#post-{post.pk}")
+    card.get_by_role("link", name=zh("Move")).click()
+    # htmx swaps the card for the form, in place.
+    form = page.locator(f"#post-{post.pk} form.move-form")
+    form.wait_for()
+    thursday = monday + dt.timedelta(days=3)
+    form.get_by_label(zh("Day")).fill(thursday.isoformat())
+    form.get_by_label(zh("Window")).select_option(str(bedtime.pk))
+    form.get_by_role("button", name=zh("Move")).click()
+    page.wait_for_load_state()
+    page.locator(".messages").get_by_text(zh("Post moved.")).wait_for()
+
+    # Back on the same week, the card sits in the bedtime row under Thursday.
+    section = page.locator("section.card", has=page.get_by_role("heading", name="小王"))
+    row = section.locator("tr", has=page.get_by_role("rowheader", name=zh("Bedtime")))
+    cells = row.locator("td")
+    assert cells.nth(3).locator(f"#post-{post.pk}").count() == 1
+    post.refresh_from_db()
+    local = post.scheduled_at.astimezone(agent.tzinfo)
+    assert (post.window_name, local.date()) == ("bedtime", thursday)
