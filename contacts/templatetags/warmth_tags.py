@@ -1,14 +1,16 @@
-"""``{% warmth_panel contact %}`` and ``{% warmth_alerts %}``: warmth on any page, server-drawn."""
+"""``{% warmth_panel contact %}``, ``{% warmth_badge contact %}`` and ``{% warmth_alerts %}``:
+warmth on any page, server-drawn."""
 
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from contacts import selectors_warmth, warmth
+from contacts import selectors_warmth
 from contacts.charts import warmth_svg
 from contacts.models import Contact
+from contacts.rows import RowKit, escape, render_badge
 from contacts.services.interactions import half_life_for_owner
 from contacts.warmth_queries import thresholds
 
@@ -38,45 +40,58 @@ def warmth_panel(context, contact: Contact) -> dict:
     return panel_context(contact, context["request"].user)
 
 
-_PROBE_PK = 987654321
-
-
-def interaction_log_url_parts() -> tuple[str, str]:
-    """``reverse("contacts:interaction-log", args=[pk])`` split around the pk: the URL of
-    contact ``pk`` is ``f"{head}{pk}{tail}"``. Reversed once per page rather than per button."""
-    head, tail = reverse("contacts:interaction-log", args=[_PROBE_PK]).split(str(_PROBE_PK))
-    return head, tail
-
-
-@register.inclusion_tag("contacts/_warmth_badge.html", takes_context=True)
-def warmth_badge(context, contact: Contact, quick: bool = True) -> dict:
+@register.simple_tag(takes_context=True)
+def warmth_badge(context, contact: Contact, quick: bool = True) -> SafeString:
     """A contact's warmth and tier now, with one-click logging buttons for the owner.
 
-    Made for list rows: the half-life of each owner and the quick kinds are read once per
-    page render (cached on the render context), so a list page's query count does not grow
-    with its rows. A row annotated by ``with_tier(now)`` is read as it is.
+    Made for list rows: the half-life of each owner is read once per page render (cached on
+    the render context) and the labels, log URL and quick kinds once per request
+    (``contacts.rows.RowKit``), so a page's query count does not grow with its rows. A row
+    annotated by ``with_tier(now)`` is read as it is.
     """
-    cache = context.render_context.setdefault("warmth_badge", {"half_life": {}})
-    user = context["request"].user
+    request = context.get("request")
+    kit = RowKit.for_request(request)
     if hasattr(contact, "warmth_now"):
         value, tier = contact.warmth_now, contact.tier
     else:
-        half_lives = cache["half_life"]
+        half_lives = context.render_context.setdefault("warmth_badge_half_life", {})
         if contact.owner_id not in half_lives:
             half_lives[contact.owner_id] = half_life_for_owner(contact.owner_id)
-        value = warmth.warmth_now(contact.warmth_ref, timezone.now(), half_lives[contact.owner_id])
-        tier = warmth.tier_of(value, thresholds())
-    kinds = []
-    log_url = ""
-    if quick and contact.owner_id == user.pk and not contact.is_erased:
-        if "kinds" not in cache:
-            cache["kinds"] = selectors_warmth.quick_kinds()
-        kinds = cache["kinds"]
-        if "log_url" not in cache:
-            cache["log_url"] = interaction_log_url_parts()
-        head, tail = cache["log_url"]
-        log_url = f"{head}{contact.pk}{tail}"
-    return {"contact": contact, "value": value, "tier": tier, "kinds": kinds, "log_url": log_url}
+        value, tier = kit.warmth_of(
+            contact.warmth_ref, timezone.now(), half_lives[contact.owner_id]
+        )
+    user = getattr(request, "user", None)
+    own = user is not None and contact.owner_id == user.pk and not contact.is_erased
+    return mark_safe(  # render_badge escapes every piece
+        render_badge(
+            kit,
+            pk=contact.pk,
+            name=escape(contact.display_name),
+            value=value,
+            tier=tier,
+            buttons=kit.quick_kinds() if quick and own else (),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def warmth_badge_markup(
+    context, contact: Contact, value: float, tier: str, kinds=(), message: str = ""
+) -> SafeString:
+    """The badge of ``contacts/_warmth_badge.html`` from values a view worked out (the badge an
+    htmx log swaps in): ``kinds`` are the buttons' ``InteractionKind`` rows."""
+    kit = RowKit.for_request(context.get("request"))
+    return mark_safe(  # render_badge escapes every piece
+        render_badge(
+            kit,
+            pk=contact.pk,
+            name=escape(contact.display_name),
+            value=value,
+            tier=tier,
+            buttons=kit.quick_kinds(list(kinds)) if kinds else (),
+            message=str(message) if message else "",
+        )
+    )
 
 
 @register.inclusion_tag("contacts/_alerts.html", takes_context=True)

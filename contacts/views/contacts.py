@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.validators import EMPTY_VALUES
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from contacts import selectors, services
+from contacts import selectors, selectors_list, services
 from contacts.filters import ContactFilter
 from contacts.forms import BulkAction, BulkForm, ContactForm, NotesForm
 from contacts.models import Contact, Stage
+from contacts.rows import RowKit, bare_options, options, render_rows, select
 from contacts.services.contacts import split_names
 from contacts.views.common import add_service_errors, pool_user_required, safe_next
 
-PAGE_SIZE = 25
 # Lazy: built at import, shown in each request's language.
 SORT_LABELS = {
     "-warmth": gettext_lazy("Warmest first"),
@@ -30,38 +31,101 @@ SORT_LABELS = {
     "created": gettext_lazy("Oldest"),
 }
 
+TIER_CHOICES = ContactFilter.base_filters["tier"].extra["choices"]
+
 
 @pool_user_required
 def contact_list(request: HttpRequest) -> HttpResponse:
-    """The searchable, filterable list; POST runs a bulk action on the ticked contacts."""
+    """The searchable, filterable list, a page at a time by cursor; POST runs a bulk action
+    on the ticked contacts."""
     user = request.user
     if request.method == "POST":
         return _bulk(request)
-    contact_filter = ContactFilter(
-        request.GET, queryset=selectors.contact_list(user=user), request=request
-    )
     sort = request.GET.get("sort", "-created")
     if sort not in selectors.CONTACT_ORDERINGS:
         sort = "-created"
-    queryset = contact_filter.qs.order_by(*selectors.CONTACT_ORDERINGS[sort])
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = selectors_list.visible_contacts(user=user)
+    queryset = selectors_list.contact_list_rows(user=user, visible=visible)
+    filtered, filter_errors = False, None
+    # Without a filter parameter the filter set would apply nothing; building its form (a
+    # scoped queryset per menu) is a fifth of a landing page's cost, so it is left out.
+    if request.GET.keys() & ContactFilter.base_filters.keys():
+        contact_filter = ContactFilter(request.GET, queryset=queryset, request=request)
+        queryset = contact_filter.qs
+        filtered, filter_errors = _is_filtered(contact_filter), contact_filter.errors
+    page = selectors_list.contact_keyset_page(
+        queryset, sort=sort, cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort)
+    )
+    summary = selectors_list.source_summary(user=user, visible=visible)
+    # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
+    count = queryset.count() if filtered else summary.total
+    pages = max(1, -(-count // selectors_list.PAGE_SIZE))
+    kit = RowKit.for_request(request)
+    rows = render_rows(
+        page.object_list,
+        kit=kit,
+        viewer_id=user.pk,
+        labels=selectors_list.contact_labels([contact.pk for contact in page]),
+        now=timezone.now(),
+    )
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("cursor", None)
+    query_string = params.urlencode()
     return render(
         request,
         "contacts/contact_list.html",
         {
-            "filter": contact_filter,
+            "filter_errors": filter_errors,
             "page": page,
-            "sort": sort,
-            "sort_labels": SORT_LABELS,
-            "query_string": params.urlencode(),
-            # Ids match the template's labels (b-action, b-tag, ...), one label per control.
-            "bulk_form": BulkForm(owner=user, auto_id="b-%s"),
-            "sources": selectors.source_choices(user=user),
-            "stages": Stage.choices,
+            "count": count,
+            "page_number": min(page.number, pages),
+            "pages": pages,
+            "next_url": _page_url(query_string, page.next_cursor),
+            "previous_url": _page_url(query_string, page.previous_cursor),
+            "rows": rows,
+            "query_string": query_string,
+            "menus": _menus(request, summary.sources, sort),
         },
     )
+
+
+def _is_filtered(contact_filter: ContactFilter) -> bool:
+    """Whether any filter narrows the list (the form's valid, non-empty values: what
+    ``ContactFilter.qs`` applies)."""
+    return contact_filter.is_bound and any(
+        value not in EMPTY_VALUES for value in contact_filter.form.cleaned_data.values()
+    )
+
+
+def _page_url(query_string: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    return f"?{query_string}&cursor={cursor}" if query_string else f"?cursor={cursor}"
+
+
+def _menus(request: HttpRequest, sources: list[str], sort: str) -> dict[str, SafeString]:
+    """The filter menus' and the bulk form's options (drawn in Python: a lead's page has a
+    couple of hundred). The bulk form offers the user's own tags and groups, taken from the
+    visible ones the filters list."""
+    get, user = request.GET.get, request.user
+    found, uid = selectors_list.list_options(user=user), user.pk
+    own_tags = [(pk, name) for pk, name, owner in found["tags"] if owner == uid]
+    own_groups = [(pk, name) for pk, name, owner in found["groups"] if owner == uid]
+    empty = [("", "---------")]
+    return {
+        "tag": options([(pk, name) for pk, name, _ in found["tags"]], get("tag")),
+        "group": options([(pk, name) for pk, name, _ in found["groups"]], get("group")),
+        "stage": options(Stage.choices, get("stage")),
+        "tier": options(TIER_CHOICES, get("tier")),
+        "source": bare_options(sources, get("source")),
+        "persona": options([(pk, name) for pk, name, _ in found["personas"]], get("persona")),
+        "sort": options(list(SORT_LABELS.items()), sort),
+        "bulk_action": select("action", "b-action", BulkAction.CHOICES),
+        "bulk_tag": select("tag", "b-tag", empty + own_tags),
+        "bulk_group": select("group", "b-group", empty + own_groups),
+        "bulk_stage": select("stage", "b-stage", [("", "-"), *Stage.choices]),
+    }
 
 
 def _bulk(request: HttpRequest) -> HttpResponse:

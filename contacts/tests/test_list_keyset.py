@@ -1,0 +1,245 @@
+"""The contact list pages by cursor (keyset): every row once, in order, both ways, whatever
+the sort; ties broken by id; a bad cursor shows the first page; scoping still holds."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+from html import unescape
+
+import pytest
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+
+from contacts.models import Contact
+from contacts.phones import mask_phone
+from contacts.rows import masked_phone, one_decimal
+from contacts.selectors import CONTACT_ORDERINGS
+from contacts.selectors_list import PAGE_SIZE, Cursor
+from contacts.tests.factories import ContactFactory
+from crm.tests.factories import AgentFactory, LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/contacts/"
+LINK = re.compile(r'<a href="\?([^"]*)" rel="(next|prev)">')
+
+
+def links(response) -> dict[str, str]:
+    """The pager's links (rel -> query string) as a browser would follow them."""
+    return {rel: unescape(query) for query, rel in LINK.findall(response.content.decode())}
+
+
+def ids(response) -> list[int]:
+    return [contact.pk for contact in response.context["page"]]
+
+
+def walk(client, params: dict | None = None) -> tuple[list[list[int]], list]:
+    """Follow the "next" links from the first page to the last: each page's ids, and the
+    responses."""
+    response = client.get(URL, params or {})
+    pages, responses = [ids(response)], [response]
+    while "next" in links(response):
+        response = client.get(f"{URL}?{links(response)['next']}")
+        assert response.status_code == 200
+        pages.append(ids(response))
+        responses.append(response)
+    return pages, responses
+
+
+def expected(owner, sort: str) -> list[int]:
+    """The list's order computed here: the sort column (NULL as the smallest value), then id."""
+    field = CONTACT_ORDERINGS[sort][0].lstrip("-")
+    descending = CONTACT_ORDERINGS[sort][0].startswith("-")
+    rows = list(Contact.objects.filter(owner=owner).active().values_list(field, "id"))
+    present = sorted((r for r in rows if r[0] is not None), reverse=descending)
+    missing = sorted((r for r in rows if r[0] is None), reverse=descending)
+    ordered = present + missing if descending else missing + present
+    return [pk for _, pk in ordered]
+
+
+@pytest.fixture
+def agent_with_ties():
+    """An agent with 61 contacts: many share a creation time, warmth, last touch or name."""
+    agent = AgentFactory()
+    base = timezone.now().replace(microsecond=0)
+    for i in range(61):
+        ContactFactory(
+            owner=agent,
+            name=f"客户{i % 7}",
+            created=base - dt.timedelta(minutes=i // 10),  # runs of ten equal times
+            warmth_ref=float(i % 5),
+            last_interaction_at=None if i % 3 == 0 else base - dt.timedelta(hours=i % 4),
+        )
+    return agent
+
+
+@pytest.mark.parametrize("sort", sorted(CONTACT_ORDERINGS))
+def test_next_links_list_every_contact_once_in_order(client, agent_with_ties, sort):
+    client.force_login(agent_with_ties)
+    pages, _ = walk(client, {"sort": sort})
+    assert [len(page) for page in pages] == [PAGE_SIZE, PAGE_SIZE, 11]
+    assert [pk for page in pages for pk in page] == expected(agent_with_ties, sort)
+
+
+@pytest.mark.parametrize("sort", ["-created", "name", "-last_interaction", "last_interaction"])
+def test_previous_links_go_back_through_the_same_pages(client, agent_with_ties, sort):
+    client.force_login(agent_with_ties)
+    pages, responses = walk(client, {"sort": sort})
+    response, back = responses[-1], [pages[-1]]
+    while "prev" in links(response):
+        response = client.get(f"{URL}?{links(response)['prev']}")
+        back.append(ids(response))
+    assert back[::-1] == pages
+    assert "prev" not in links(response)  # the first page again, with no way further back
+
+
+def test_pages_say_where_they_are_and_keep_the_filters(client, agent_with_ties):
+    agent_with_ties.language = "en"
+    agent_with_ties.save(update_fields=["language"])
+    client.force_login(agent_with_ties)
+    first = client.get(URL, {"sort": "name", "stage": "new_friend"})
+    html = first.content.decode()
+    assert "61 contacts" in html
+    assert "Page 1 of 3" in html
+    assert "prev" not in links(first)
+    following = links(first)["next"]
+    assert "sort=name" in following and "stage=new_friend" in following
+    second = client.get(f"{URL}?{following}")
+    assert "Page 2 of 3" in second.content.decode()
+    assert first.context["page"].has_next and second.context["page"].has_previous
+
+
+def test_a_short_list_has_no_pager(client):
+    agent = AgentFactory()
+    ContactFactory.create_batch(3, owner=agent)
+    client.force_login(agent)
+    response = client.get(URL)
+    assert len(ids(response)) == 3
+    assert links(response) == {}
+    assert 'class="pager"' not in response.content.decode()
+
+
+def _token(payload) -> str:
+    raw = json.dumps(payload).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "%%%",
+        "x" * 5000,
+        _token("not a list"),
+        _token(["-created", "a", "2026-11-25T00:00:00+00:00", 1]),  # too short
+        _token(["name", "a", "客户1", 5, 2]),  # another sort's cursor
+        _token(["-created", "sideways", "2026-11-25T00:00:00+00:00", 5, 2]),
+        _token(["-created", "a", "yesterday", 5, 2]),
+        _token(["-created", "a", "2026-11-25T00:00:00", 5, 2]),  # naive
+        _token(["-created", "a", None, 5, 2]),  # created is never NULL
+        _token(["-created", "a", "2026-11-25T00:00:00+00:00", 2**80, 2]),
+        _token(["-created", "a", "2026-11-25T00:00:00+00:00", -4, 2]),
+        _token(["-created", "a", "2026-11-25T00:00:00+00:00", True, 2]),
+        _token(["-created", "b", "2026-11-25T00:00:00+00:00", "5", 2]),
+        _token(["-warmth", "a", "NaN", 5, 2]),
+        _token(["-warmth", "a", 1e400, 5, 2]),
+        _token(["name", "a", "nul\x00name", 5, 2]),
+        _token(["name", "a", ["list"], 5, 2]),
+        base64.urlsafe_b64encode(b"\xff\xfe\x00").decode(),
+    ],
+)
+def test_a_tampered_cursor_shows_the_first_page(client, agent_with_ties, cursor):
+    client.force_login(agent_with_ties)
+    sort = "-warmth" if "warmth" in str(base64.urlsafe_b64decode(cursor + "===")[:12]) else None
+    params = {"cursor": cursor, **({"sort": sort} if sort else {})}
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    first = client.get(URL, {"sort": sort} if sort else {})
+    assert ids(response) == ids(first)
+
+
+def test_a_cursor_from_another_agents_list_shows_only_my_contacts(client):
+    me, stranger = AgentFactory(), AgentFactory()
+    mine = {c.pk for c in ContactFactory.create_batch(30, owner=me)}
+    ContactFactory.create_batch(30, owner=stranger)
+    client.force_login(stranger)
+    theirs = links(client.get(URL))["next"]
+    client.force_login(me)
+    pages, _ = walk(client)
+    second = client.get(f"{URL}?{theirs}")
+    assert set(ids(second)) <= mine
+    assert {pk for page in pages for pk in page} == mine
+
+
+def test_a_lead_pages_through_the_team_by_cursor(client):
+    lead = LeadFactory()
+    members = [AgentFactory(team=lead.team) for _ in range(3)]
+    outsider = AgentFactory()
+    team = {c.pk for m in members for c in ContactFactory.create_batch(12, owner=m)}
+    team |= {c.pk for c in ContactFactory.create_batch(4, owner=lead)}
+    ContactFactory.create_batch(5, owner=outsider)
+    client.force_login(lead)
+    pages, responses = walk(client)
+    assert [len(page) for page in pages] == [25, 15]
+    assert {pk for page in pages for pk in page} == team
+    html = responses[0].content.decode()
+    # A member's row shows its owner and no logging buttons; the lead's own rows have them.
+    assert str(members[0]) in html or str(members[1]) in html or str(members[2]) in html
+    own = Contact.objects.filter(owner=lead).values_list("pk", flat=True)
+    for pk in set(pages[0]) | set(pages[1]):
+        page_html = responses[0 if pk in pages[0] else 1].content.decode()
+        badge = page_html.split(f'id="warmth-{pk}"')[1].split("</span>\n</td>")[0]
+        assert ("button" in badge) == (pk in own)
+
+
+def test_a_backward_cursor_past_removed_rows_shows_a_full_first_page(client):
+    agent = AgentFactory()
+    ContactFactory.create_batch(40, owner=agent)
+    client.force_login(agent)
+    second = client.get(f"{URL}?{links(client.get(URL))['next']}")
+    back = links(second)["prev"]
+    first_rows = ids(client.get(URL))
+    Contact.objects.filter(pk__in=first_rows[:10]).delete()
+    response = client.get(f"{URL}?{back}")
+    assert len(ids(response)) == 25
+    assert ids(response) == ids(client.get(URL))
+
+
+def test_a_cursor_past_the_end_shows_the_first_page(client):
+    agent = AgentFactory()
+    ContactFactory.create_batch(30, owner=agent)
+    client.force_login(agent)
+    following = links(client.get(URL))["next"]
+    last_five = Contact.objects.filter(owner=agent).order_by("created", "id")[:5]
+    Contact.objects.filter(pk__in=list(last_five.values_list("pk", flat=True))).delete()
+    response = client.get(f"{URL}?{following}")
+    assert response.status_code == 200
+    assert ids(response) == ids(client.get(URL))
+
+
+def test_cursor_round_trips_each_column_type():
+    moment = dt.datetime(2026, 11, 25, 4, 0, 0, 123456, tzinfo=dt.UTC)
+    for sort, value in [
+        ("-created", moment),
+        ("-last_interaction", None),
+        ("last_interaction", moment),
+        ("-warmth", 12.345678901234567),
+        ("name", "张伟 <b>&"),
+    ]:
+        cursor = Cursor(sort, value, 42, True, 7)
+        assert Cursor.decode(cursor.encode(), sort) == cursor
+
+
+def test_one_decimal_is_floatformat_one():
+    values = [0.0, 0.05, 0.15, 0.25, 1.45, 2.675, 80.05, 660.25, 9.95, 99.95, 1e-7, 12345.678]
+    values += [i / 40 for i in range(400)]
+    for value in values:
+        assert one_decimal(value) == floatformat(value, 1), value
+
+
+def test_masked_phone_matches_the_model_for_mainland_and_other_numbers():
+    for phone in ["+8613812345678", "+8619900001111", "+85291234567", "+14155550123", "", "+861"]:
+        assert masked_phone(phone) == mask_phone(phone), phone
