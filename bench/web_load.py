@@ -13,8 +13,9 @@ when it is missing) and prints p50, p95, p99 and requests per second for each:
 - ``floor``: ``/bench-floor`` (``BENCH_FLOOR=1``; ``crm/bench_views.py``): a view that reads
   nothing, through the whole middleware stack. Every page's p95 is divided by its p95;
 - ``home``: an agent's home; ``contacts first`` / ``contacts deep``: an agent's contact list,
-  first page and last page (``?page=40`` of 1,000 contacts); the same for a lead, whose list
-  holds the team's 10,000 contacts (last page ``?page=400``);
+  first page and last page (page 40 of 1,000 contacts, by its cursor: ``?cursor=…``, the
+  link "Next" on page 39 holds); the same for a lead, whose list holds the team's 10,000
+  contacts (last page 400);
 - ``calendar (lead)``: the team's week of posts;
 - ``API contacts first`` / ``API contacts deep``: ``/api/v1/contacts/``, the first page and a
   page found by following the cursor to the last 10 % of the agent's contacts.
@@ -58,6 +59,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from contacts.models import Contact
+from contacts.selectors_list import PAGE_SIZE, Cursor, visible_contacts
 from crm.models import User
 from crm.roles import Role
 
@@ -219,6 +221,21 @@ def deep_cursor(port: int, session: str, per_agent: int, depth: float = 0.9) -> 
     return f"/api/v1/contacts/?cursor={urllib.parse.quote(chosen)}"
 
 
+def last_page_path(user: User) -> str:
+    """The path of the last page of ``user``'s contact list (newest first, the default), by
+    the cursor the list's "Next" link on the page before it holds: the row that page ends
+    with, read here from the database rather than by following 400 links."""
+    contacts = visible_contacts(user=user)
+    total = contacts.count()
+    last = max(1, -(-total // PAGE_SIZE))
+    if last == 1:
+        raise SystemExit(f"{user.username} has a single page of contacts: seed more (seed_bench)")
+    before = (last - 1) * PAGE_SIZE - 1  # the last row of the page before the last
+    created, pk = contacts.order_by("-created", "-id").values_list("created", "id")[before]
+    cursor = Cursor("-created", created, pk, backwards=False, page=last - 1).encode()
+    return f"/contacts/?cursor={urllib.parse.quote(cursor)}"
+
+
 def percentile(sorted_values: list[float], share: float) -> float:
     if not sorted_values:
         return 0.0
@@ -319,9 +336,15 @@ def run_threads(port: int, endpoint: Endpoint, users: int, duration: float) -> d
 
 
 def build_endpoints(
-    agents: list[str], leads: list[str], per_agent: int, team_size: int
+    agents: list[str],
+    leads: list[str],
+    per_agent: int,
+    team_size: int,
+    agent_last_pages: list[str],
+    lead_last_pages: list[str],
 ) -> dict[str, Endpoint]:
-    """The endpoints in the order they run; ``api_deep``'s targets are filled in later."""
+    """The endpoints in the order they run; ``api_deep``'s targets are filled in later. The
+    ``*_last_pages`` are each user's ``last_page_path``, in the order of the sessions."""
     last_agent_page = max(1, -(-per_agent // 25))  # the list shows 25 a page
     last_lead_page = max(1, -(-team_size // 25))
 
@@ -336,7 +359,7 @@ def build_endpoints(
             "contacts_deep",
             f"contacts, page {last_agent_page} (last)",
             "agent",
-            each(agents, f"/contacts/?page={last_agent_page}"),
+            list(zip(agents, agent_last_pages, strict=True)),
         ),
         Endpoint(
             "contacts_first_lead", "team contacts, first page", "lead", each(leads, "/contacts/")
@@ -345,7 +368,7 @@ def build_endpoints(
             "contacts_deep_lead",
             f"team contacts, page {last_lead_page} (last)",
             "lead",
-            each(leads, f"/contacts/?page={last_lead_page}"),
+            list(zip(leads, lead_last_pages, strict=True)),
         ),
         Endpoint("calendar", "team calendar (week)", "lead", each(leads, "/schedule/team/")),
         Endpoint(
@@ -399,7 +422,14 @@ def main() -> None:
     results: list[Result] = []
     try:
         wait_ready(port, server)
-        endpoints = build_endpoints(agents, leads, per_agent, team_size)
+        endpoints = build_endpoints(
+            agents,
+            leads,
+            per_agent,
+            team_size,
+            [last_page_path(u) for u in agent_users],
+            [last_page_path(u) for u in lead_users],
+        )
         endpoints["api_deep"].targets = [(s, deep_cursor(port, s, per_agent)) for s in agents]
         chosen = list(endpoints)
         if args.only:
