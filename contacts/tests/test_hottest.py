@@ -78,26 +78,33 @@ def test_an_agent_never_gets_their_leads_or_teammates_contacts(company):
     assert [c.pk for c in got] == [made[a1][i].pk for i in (0, 2, 1, 3)]
 
 
-def test_a_lead_reads_in_two_queries_whatever_the_team_size(company, django_assert_num_queries):
+def test_a_lead_reads_in_one_query_whatever_the_team_size(company, django_assert_num_queries):
     lead = company["lead"]
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
+    with django_assert_num_queries(1):
         selectors.contact_hottest(user=lead, n=3)
     for _ in range(3):
         AgentFactory(team=lead.team)
     for member in lead.team.members.all():
         ContactFactory(owner=member, warmth_ref=7.0)
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
-        selectors.contact_hottest(user=lead, n=3)
+    with django_assert_num_queries(1):
+        got = selectors.contact_hottest(user=lead, n=3)
+    assert [c.pk for c in got] == _plain(lead, 3)
 
 
 @pytest.mark.postgres
-def test_on_postgresql_each_agents_top_n_is_merged_without_the_team_join(company):
+def test_on_postgresql_each_agents_top_n_is_read_from_the_owner_index(company):
     lead = company["lead"]
     with CaptureQueriesContext(connection) as queries:
         selectors.contact_hottest(user=lead, n=3)
-    merged = queries.captured_queries[-1]["sql"]
-    assert merged.count("UNION ALL") == 2  # three agents: the lead and two members
-    assert "crm_team" not in merged
+    [query] = queries.captured_queries
+    assert "CROSS JOIN LATERAL" in query["sql"]
+    # The per-agent part is an index scan on the agent's rows, not a scan of the table (which
+    # index is the planner's choice on a table this small; bench/warmth.py shows the big one).
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond: (owner_id = " in plan
 
 
 def test_a_deactivated_members_contacts_stay_in_as_visible_to_has_them(company):
