@@ -19,7 +19,6 @@ from rest_framework.response import Response
 
 from contacts import selectors, services
 from contacts.api.serializers import (
-    LIST_COLUMNS,
     BulkSerializer,
     ContactImportSerializer,
     ContactSerializer,
@@ -28,6 +27,7 @@ from contacts.api.serializers import (
     PersonaSerializer,
     TagSerializer,
     contact_list_data,
+    contact_list_values,
     service_errors,
 )
 from contacts.filters import ContactFilter
@@ -165,7 +165,7 @@ class ContactViewSet(
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """Your contacts (a lead: the team's), 50 to a cursor page; filters and ordering."""
-        rows = self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS, "last_touch")
+        rows = contact_list_values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
         if page is None:
             return Response(contact_list_data(rows))

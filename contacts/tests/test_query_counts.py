@@ -68,8 +68,8 @@ def test_contact_api_list_query_count_is_constant(api_client, django_assert_max_
     owner = AgentFactory()
     pool(owner, size)
     api_client.force_authenticate(owner)
-    # The contacts, then their tags and groups together.
-    with django_assert_max_num_queries(2):
+    # The contacts with their tags and groups (PostgreSQL); or the tags and groups next.
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 2):
         response = api_client.get(reverse("api:contact-list"), {"page_size": 100})
     assert len(response.json()["results"]) == size
 
