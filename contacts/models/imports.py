@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,21 @@ class ContactImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name or self.file.name} ({self.get_status_display()})"
+
+    @property
+    def error_rows(self) -> list[dict]:
+        """The row errors with each column named as the contact form names it, in the active
+        language (the stored key, ``phone``, is for machines: the API returns it as is)."""
+        from contacts.models.pool import Contact
+
+        def label(column: str) -> str:
+            field = "groups" if column == "group" else column
+            try:
+                return str(Contact._meta.get_field(field).verbose_name)
+            except FieldDoesNotExist:  # a column the form does not have: show the key itself
+                return column
+
+        return [{**error, "column_label": label(error.get("column", ""))} for error in self.errors]
 
     @property
     def percent(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -65,3 +67,18 @@ def test_failed_import_shows_its_reason(client):
     assert contact_import.status == ImportStatus.FAILED
     page = client.get(reverse("contacts:import-detail", args=[contact_import.pk]))
     assert "No name column" in page.content.decode()
+
+
+def test_the_report_names_columns_in_the_users_language(client):
+    agent = AgentFactory(language="zh-hans")
+    client.force_login(agent)
+    data = "姓名,手机,阶段,分组\r\n张三,123,新好友,老客户\r\n,13800138000,,\r\n李四,,不存在,\r\n"
+    client.post(
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("c.csv", data.encode()), "on_duplicate": "skip"},
+    )
+    contact_import = contact_import_run(import_id=ContactImport.objects.get().pk)
+    assert [e["column"] for e in contact_import.errors] == ["phone", "name", "stage"]
+    page = client.get(reverse("contacts:import-detail", args=[contact_import.pk]))
+    cells = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td>", page.content.decode())
+    assert cells == [("2", "手机"), ("3", "名称"), ("4", "阶段")]  # as the contact form says
