@@ -12,6 +12,8 @@ from crm import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers and crawlers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", views.favicon),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("team/", views.team_mine, name="team-mine"),

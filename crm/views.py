@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +13,13 @@ from crm import dashboard, health
 from crm.charts import Bar, Segment, stacked_bars
 from crm.models import Team, User, WorkerHeartbeat
 from crm.roles import Role
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for whatever the page's ``<link rel="icon">`` says:
+    the static icon (a permanent redirect, so asked once)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @require_GET
