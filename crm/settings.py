@@ -188,6 +188,9 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "siyu@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach the site (https://crm.example.com), for links in e-mails; empty leaves
+# links relative to the site.
+SITE_URL = env("SITE_URL", "").rstrip("/")
 
 # --- Celery -----------------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's file-system transport: it needs no server, so the

@@ -74,6 +74,15 @@ def post_message(post: MomentPost) -> str:
     return post.text
 
 
+def media_link(path: str) -> str:
+    """An uploaded file's address for an e-mail: a mail reader has no "current site", so a
+    relative ``MEDIA_URL`` gets the site's address (``SITE_URL``) in front."""
+    url = settings.MEDIA_URL + path
+    if "://" in settings.MEDIA_URL:
+        return url
+    return settings.SITE_URL + url
+
+
 @register("reminder")
 class ReminderPublisher:
     name = "reminder"
@@ -102,7 +111,7 @@ class ReminderPublisher:
         return f"reminder {reminder.pk}" + ("" if created else " (existing)")
 
     def _email(self, reminder: Reminder, post: MomentPost) -> None:
-        images = "\n".join(settings.MEDIA_URL + path for path in post.image_paths)
+        images = "\n".join(media_link(path) for path in post.image_paths)
         body = f"{post.text}\n\n{images}".strip()
         subject = _("Time to post on %(persona)s's Moments") % {"persona": post.persona.nickname}
         try:

@@ -25,7 +25,7 @@ from scheduler.models import (
     Reminder,
     ReminderKind,
 )
-from scheduler.publishers import ReminderPublisher
+from scheduler.publishers import ReminderPublisher, media_link
 from scheduler.services import posts_mark_missed
 from scheduler.tests.factories import PostFactory
 
@@ -320,6 +320,22 @@ def test_email_goes_once_even_when_the_post_is_published_twice(settings):
     publisher.publish(post=post, idempotency_key=post.idempotency_key)
     assert len(mail.outbox) == 1
     assert Reminder.objects.get(post=post).emailed_at is not None
+
+
+def test_the_email_links_images_by_the_sites_address(settings):
+    settings.SCHEDULER_EMAIL_REMINDERS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL, settings.MEDIA_URL = "https://crm.example.com", "/media/"
+    post = due_post(image_paths=["content/1/a.jpg", "content/1/b.jpg"])
+    post.persona.owner.email = "agent@example.com"
+    post.persona.owner.save()
+    ReminderPublisher().publish(post=post, idempotency_key=post.idempotency_key)
+    [message] = mail.outbox
+    assert message.body.endswith(
+        "https://crm.example.com/media/content/1/a.jpg\nhttps://crm.example.com/media/content/1/b.jpg"
+    )
+    settings.MEDIA_URL = "https://cdn.example.com/m/"  # already absolute: left as it is
+    assert media_link("x.jpg") == "https://cdn.example.com/m/x.jpg"
 
 
 def test_sent_posts_unconfirmed_after_window_and_grace_become_missed(settings):
