@@ -14,6 +14,7 @@ the same function.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape as _escape
@@ -97,7 +98,7 @@ class RowKit:
             },
             log_for=escape(_("Log %(kind)s for %(name)s")),
             select_for=escape(_("Select %(name)s")),
-            stage_labels={code: escape(label) for code, label in Stage.choices},
+            stage_labels=dict(translated("stage", lambda: Stage.choices)),
             decimal_separator=formats.get_format("DECIMAL_SEPARATOR"),
             thresholds=thresholds(),
         )
@@ -236,13 +237,32 @@ def render_rows(
     return mark_safe("".join(out))  # every piece above is escaped
 
 
-def options(choices: list[tuple[Any, Any]], selected: str | None) -> SafeString:
+_TRANSLATED: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+
+
+def translated(
+    name: str, choices: Callable[[], Iterable[tuple[Any, Any]]]
+) -> list[tuple[str, str]]:
+    """The fixed ``choices()`` (value, label) named ``name``, escaped, their lazy labels
+    translated into the active language: worked out once per process and language (a lazy
+    label is translated again on every use; the menus of a page hold about forty)."""
+    key = (name, get_language())
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = [(escape(value), escape(label)) for value, label in choices()]
+    return found
+
+
+def options(choices: list[tuple[Any, Any]], selected: str | None, *, escaped: bool = False) -> str:
     """``<option value="v">label</option>`` for each choice, ``selected`` on the one whose
-    value (as text) is ``selected``: the list page's filter menus."""
+    value (as text) is ``selected``: the list page's filter menus. ``escaped``: the choices
+    come from ``translated``."""
+    if not escaped:
+        choices = [(escape(value), escape(label)) for value, label in choices]
+    selected = escape(selected) if selected is not None else None
     return mark_safe(  # values and labels are escaped
         "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>'
-            f"{escape(label)}</option>"
+            f'<option value="{value}"{" selected" if value == selected else ""}>{label}</option>'
             for value, label in choices
         )
     )
@@ -258,12 +278,15 @@ def bare_options(values: list[str], selected: str | None) -> SafeString:
     )
 
 
-def select(name: str, id_: str, choices: list[tuple[Any, Any]], selected: str = "") -> SafeString:
-    """A ``<select>`` as Django's ``Select`` widget draws an unbound field's (the bulk form's),
-    without its per-option template renders."""
+def select(
+    name: str, id_: str, choices: list[tuple[Any, Any]], *, escaped: bool = False
+) -> SafeString:
+    """A ``<select>`` as Django's ``Select`` widget draws an unbound field's (the bulk form's:
+    the empty value, if offered, selected), without its per-option template renders."""
+    if not escaped:
+        choices = [(escape(value), escape(label)) for value, label in choices]
     body = "".join(
-        f'  <option value="{escape(value)}"{" selected" if str(value) == selected else ""}>'
-        f"{escape(label)}</option>\n\n"
+        f'  <option value="{value}"{" selected" if value == "" else ""}>{label}</option>\n\n'
         for value, label in choices
     )
     return mark_safe(f'<select name="{name}" id="{id_}">\n{body}</select>')

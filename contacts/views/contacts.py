@@ -18,7 +18,7 @@ from contacts import selectors, selectors_list, services
 from contacts.filters import ContactFilter
 from contacts.forms import BulkAction, BulkForm, ContactForm, NotesForm
 from contacts.models import Contact, Stage
-from contacts.rows import RowKit, bare_options, options, render_rows, select
+from contacts.rows import RowKit, bare_options, options, render_rows, select, translated
 from contacts.services.contacts import split_names
 from contacts.views.common import add_service_errors, pool_user_required, safe_next
 
@@ -113,18 +113,21 @@ def _menus(request: HttpRequest, sources: list[str], sort: str) -> dict[str, Saf
     own_tags = [(pk, name) for pk, name, owner in found["tags"] if owner == uid]
     own_groups = [(pk, name) for pk, name, owner in found["groups"] if owner == uid]
     empty = [("", "---------")]
+    stages = translated("stage", lambda: Stage.choices)
     return {
         "tag": options([(pk, name) for pk, name, _ in found["tags"]], get("tag")),
         "group": options([(pk, name) for pk, name, _ in found["groups"]], get("group")),
-        "stage": options(Stage.choices, get("stage")),
-        "tier": options(TIER_CHOICES, get("tier")),
+        "stage": options(stages, get("stage"), escaped=True),
+        "tier": options(translated("tier", lambda: TIER_CHOICES), get("tier"), escaped=True),
         "source": bare_options(sources, get("source")),
         "persona": options([(pk, name) for pk, name, _ in found["personas"]], get("persona")),
-        "sort": options(list(SORT_LABELS.items()), sort),
-        "bulk_action": select("action", "b-action", BulkAction.CHOICES),
+        "sort": options(translated("sort", SORT_LABELS.items), sort, escaped=True),
+        "bulk_action": select(
+            "action", "b-action", translated("bulk", lambda: BulkAction.CHOICES), escaped=True
+        ),
         "bulk_tag": select("tag", "b-tag", empty + own_tags),
         "bulk_group": select("group", "b-group", empty + own_groups),
-        "bulk_stage": select("stage", "b-stage", [("", "-"), *Stage.choices]),
+        "bulk_stage": select("stage", "b-stage", [("", "-"), *stages], escaped=True),
     }
 
 
