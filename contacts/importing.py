@@ -7,9 +7,6 @@ No models here: ``read_rows`` turns a file into ``SheetRows`` (canonical column 
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -19,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Stage
 from contacts.phones import normalise_phone
+from crm.spreadsheets import SpreadsheetError, cell_text, read_table
 
 MAX_ROWS = 50_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -85,60 +83,6 @@ _ALIAS_TO_COLUMN = {
 }
 
 
-def _cell_text(value: Any) -> str:
-    """A cell as text: Excel stores phones as numbers (13812345678.0) and dates as dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    # UTF-8 (with or without BOM) first: a GBK file is almost never valid UTF-8, while UTF-8
-    # Chinese text fails GBK decoding only sometimes. GB18030 is the superset of GBK/GB2312.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("The file's text encoding is not UTF-8 or GBK."))
-
-
-def _raw_rows_csv(data: bytes) -> list[list[Any]]:
-    text = _decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        return list(reader)
-    except csv.Error as exc:  # a field past the csv module's size limit, a stray NUL ...
-        raise ImportFileError(
-            _("Line %(line)s cannot be read as CSV: %(reason)s")
-            % {"line": reader.line_num, "reason": exc}
-        ) from exc
-
-
-def _raw_rows_xlsx(data: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken or foreign file
-        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
 def read_rows(file: IO[bytes], filename: str) -> SheetRows:
     """Read a .csv or .xlsx file into canonical columns and numbered rows.
 
@@ -148,20 +92,13 @@ def read_rows(file: IO[bytes], filename: str) -> SheetRows:
     data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 10 MB; split it into smaller files."))
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        raw = _raw_rows_xlsx(data)
-    elif lower.endswith((".csv", ".txt")):
-        raw = _raw_rows_csv(data)
-    else:
-        raise ImportFileError(_("Upload a .csv or .xlsx file."))
-    if not raw:
-        raise ImportFileError(_("The file is empty."))
+    try:
+        raw = read_table(data, filename)
+    except SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
     headers = [_ALIAS_TO_COLUMN.get(_header_key(cell)) for cell in raw[0]]
     if "name" not in headers:
-        seen = ", ".join(_cell_text(cell) for cell in raw[0] if _cell_text(cell)) or "-"
+        seen = ", ".join(cell_text(cell) for cell in raw[0] if cell_text(cell)) or "-"
         raise ImportFileError(
             _("No name column (姓名 or name) in the first row. Columns found: %(seen)s")
             % {"seen": seen}
@@ -171,7 +108,7 @@ def read_rows(file: IO[bytes], filename: str) -> SheetRows:
         values: dict[str, str] = {}
         for column, cell in zip(headers, raw_row, strict=False):
             if column and column not in values:
-                values[column] = _cell_text(cell)
+                values[column] = cell_text(cell)
         if any(values.values()):
             sheet.rows.append((index, values))
         if len(sheet.rows) > MAX_ROWS:

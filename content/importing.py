@@ -8,11 +8,8 @@ number and reason and does not stop the others.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -23,6 +20,7 @@ from django.utils.translation import gettext as _
 from content.models import Category, ContentItem, ProductLine
 from content.services import content_create
 from crm.models import User
+from crm.spreadsheets import SpreadsheetError, read_table
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -80,31 +78,6 @@ class ImportReport:
 
 class SpreadsheetRefused(ValidationError):
     """The whole file cannot be read (wrong type, too large, no header); says why."""
-
-
-def _rows_from_csv(data: bytes) -> Iterator[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SpreadsheetRefused(_("The CSV file is neither UTF-8 nor GB18030 text."))
-    yield from csv.reader(io.StringIO(text))
-
-
-def _rows_from_xlsx(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise SpreadsheetRefused(_("The Excel file cannot be read.")) from exc
-    sheet = book.worksheets[0]
-    for row in sheet.iter_rows(values_only=True):
-        yield ["" if cell is None else cell for cell in row]
-    book.close()
 
 
 def _header_map(header: list[Any]) -> dict[str, int]:
@@ -201,20 +174,14 @@ def content_import(*, file: IO[bytes] | Any, filename: str, actor: User | None) 
     data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise SpreadsheetRefused(_("The file is larger than 5 MB."))
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        rows = _rows_from_xlsx(data)
-    elif lower.endswith(".csv"):
-        rows = _rows_from_csv(data)
-    else:
-        raise SpreadsheetRefused(_("Upload a .csv or .xlsx file."))
-    report = ImportReport()
     try:
-        header = next(rows)
-    except StopIteration:
-        raise SpreadsheetRefused(_("The file is empty.")) from None
+        header, *rows = read_table(data, filename)
+    except SpreadsheetError as exc:
+        raise SpreadsheetRefused(str(exc)) from exc
+    report = ImportReport()
     columns = _header_map(header)
     for line, row in enumerate(rows, start=2):
+        row = ["" if value is None else value for value in row]  # an empty workbook cell
         if not any(str(value).strip() for value in row):
             continue
         if line - 1 > MAX_ROWS:

@@ -282,6 +282,32 @@ def test_spreadsheet_import_accepts_xlsx(client, curator):
     assert (item.category, item.product_line) == ("value", "accident")
 
 
+def test_spreadsheet_import_reads_gbk_csv_and_empty_workbook_cells(client, curator):
+    from openpyxl import Workbook
+
+    client.force_login(curator)
+    gbk = (
+        "标题,正文,类别,生效日期\r\n医疗险答疑,医疗险报销看清免赔额，以条款为准。,价值,\r\n".encode(
+            "gbk"
+        )
+    )
+    upload = SimpleUploadedFile("内容.csv", gbk, "text/csv")
+    response = client.post(reverse("admin:content_contentitem_import"), {"file": upload})
+    assert response.context["report"].errors == []
+    book = Workbook()
+    book.active.append(["标题", "正文", "类别", "生效日期", "失效日期"])
+    book.active.append(["寿险故事", "我为什么买了定期寿险。", "故事", None, None])
+    out = io.BytesIO()
+    book.save(out)
+    upload = SimpleUploadedFile("c.xlsx", out.getvalue())
+    response = client.post(reverse("admin:content_contentitem_import"), {"file": upload})
+    assert response.context["report"].errors == []
+    assert sorted(ContentItem.objects.values_list("title", "valid_from")) == [
+        ("医疗险答疑", None),
+        ("寿险故事", None),
+    ]
+
+
 def test_spreadsheet_import_refuses_other_files_with_a_message(client, curator):
     client.force_login(curator)
     upload = SimpleUploadedFile("c.pdf", b"%PDF-1.4")
