@@ -213,8 +213,7 @@ class ContactSerializer(serializers.ModelSerializer):
             )
 
 
-# What ``ContactSerializer`` reads from a contact row for the list (``.values(*LIST_COLUMNS)``),
-# plus ``last_touch``, which the cursor reads when the list is ordered by it.
+# What ``ContactSerializer`` reads from a contact row for the list (``.values(*LIST_COLUMNS)``).
 LIST_COLUMNS = (
     "id",
     "owner_id",
@@ -284,18 +283,26 @@ def _datetime(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _ordered_by(contacts: QuerySet[Contact]) -> set[str]:
+    return {term.lstrip("-") for term in contacts.query.order_by if isinstance(term, str)}
+
+
 def contact_list_values(contacts: QuerySet[Contact]) -> QuerySet:
-    """The list's rows as dicts of ``LIST_COLUMNS`` and ``last_touch``, for
-    ``contact_list_data``. On PostgreSQL each row brings its tag names and group ids along as
-    arrays ordered by name, so a page is one query; elsewhere ``contact_list_data`` reads them
-    in a second."""
+    """The list's rows as dicts of ``LIST_COLUMNS``, for ``contact_list_data``; with
+    ``last_touch`` when the list is ordered by it (the cursor reads it from the last row).
+
+    On PostgreSQL each row brings its tag names and group ids along as arrays ordered by
+    name, so a page is one query; elsewhere ``contact_list_data`` reads them in a second.
+    """
+    columns = [*LIST_COLUMNS]
+    if "last_touch" in _ordered_by(contacts):
+        columns.append("last_touch")
     if connection.vendor != "postgresql":
-        return contacts.values(*LIST_COLUMNS, "last_touch")
+        return contacts.values(*columns)
     from django.contrib.postgres.expressions import ArraySubquery
 
     return contacts.values(
-        *LIST_COLUMNS,
-        "last_touch",
+        *columns,
         tag_names=ArraySubquery(
             Tag.objects.filter(contacts=OuterRef("pk")).order_by("name", "pk").values("name")
         ),

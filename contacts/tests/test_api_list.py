@@ -89,3 +89,22 @@ def test_a_lead_lists_the_teams_contacts_and_no_one_elses(api_client):
     rows = api_client.get(reverse(LIST)).json()["results"]
     assert [row["id"] for row in rows] == [theirs.pk]
     assert rows[0]["tags"] == [theirs.tags.get().name]
+
+
+def test_choice_filters_make_their_scoped_queryset_only_when_used(rf):
+    from contacts.filters import ContactFilter
+    from contacts.models import Contact
+
+    agent = AgentFactory()
+    mine, theirs = TagFactory(owner=agent), TagFactory(owner=AgentFactory())
+    request = rf.get("/")
+    request.user = agent
+    unused = ContactFilter({"stage": "customer"}, queryset=Contact.objects.all(), request=request)
+    assert unused.is_valid()
+    unused.qs  # noqa: B018 - filtering is the act
+    assert all(unused.form.fields[name]._queryset is None for name in ("tag", "group", "owner"))
+    # Checked and listed from the user's own rows when they are needed.
+    used = ContactFilter({"tag": theirs.pk}, queryset=Contact.objects.all(), request=request)
+    assert not used.is_valid() and "tag" in used.errors
+    listed = [value for value, _ in used.form.fields["tag"].choices if value != ""]
+    assert [str(value) for value in listed] == [str(mine.pk)]
