@@ -31,8 +31,10 @@ from contacts import warmth
 from contacts.models import Contact, InteractionKind, Stage
 from contacts.models.interactions import INTERACTION_LABELS
 from contacts.phones import mask_phone
+from contacts.selectors_list import OWNER_NAME_FIELDS
 from contacts.warmth import Thresholds, Tier
 from contacts.warmth_queries import clamp_half_life, thresholds
+from crm.models import User
 
 _PROBE_PK = 987654321
 _TENTH = Decimal("0.1")
@@ -129,10 +131,20 @@ class RowKit:
             ]
         return self.kinds
 
-    def owner_name(self, owner) -> str:
-        name = self.owners.get(owner.pk)
+    def use_kinds(self, codes: list[str]) -> None:
+        """Take the one-click kinds' codes (in order) the caller read with other things."""
+        self.kinds = [(escape(code), escape(INTERACTION_LABELS.get(code, code))) for code in codes]
+
+    def owner_name(self, contact: Contact) -> str:
+        """``str(contact.owner)``, escaped, from the ``owner_<field>`` values
+        ``selectors_list.contact_list_rows`` reads (the user's own ``__str__`` decides)."""
+        name = self.owners.get(contact.owner_id)
         if name is None:
-            name = self.owners[owner.pk] = escape(owner)
+            owner = User(
+                pk=contact.owner_id,
+                **{f: getattr(contact, f"owner_{f}") for f in OWNER_NAME_FIELDS},
+            )
+            name = self.owners[contact.owner_id] = escape(owner)
         return name
 
     def date(self, day: dt.date) -> str:
@@ -215,7 +227,7 @@ def render_rows(
         if contact.remark and contact.remark != contact.name:
             extra = f'<br><span class="muted">{escape(contact.name)}</span>'
         if not own:
-            extra += f'<br><span class="muted">{kit.owner_name(contact.owner)}</span>'
+            extra += f'<br><span class="muted">{kit.owner_name(contact)}</span>'
         tags, groups = labels.get(pk, ((), ()))
         chips = "".join(f'<span class="chip">{escape(tag)}</span>' for tag in tags) + "".join(
             f'<span class="chip chip-group">{escape(group)}</span>' for group in groups

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
 
-from contacts.models import Contact, ContactGroup, Persona, Tag
+from contacts.models import Contact, ContactGroup, InteractionKind, Persona, Tag
 from contacts.selectors import CONTACT_ORDERINGS
 from crm.models import User
 from crm.roles import Role
@@ -34,6 +34,7 @@ PAGE_SIZE = 25
 # so SQLite and PostgreSQL agree and the cursor's "after" matches the order.
 NULLABLE = frozenset({"last_interaction_at"})
 _MAX_PK = 2**63 - 1
+OWNER_NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
 _MAX_TEXT = 200
 
 
@@ -212,15 +213,18 @@ def _page(
 def contact_list_rows(*, user: User, visible: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
     """The contacts a list row shows (the user's visible, active ones), each with
     ``owner_half_life`` (the owner's team's warmth half-life, NULL without a team) so its
-    warmth now needs no query per owner, and with its owner for a viewer who sees other
-    people's contacts (an agent sees only their own: the join would be wasted).
+    warmth now needs no query per owner, and, for a viewer who sees other people's contacts
+    (an agent sees only their own), the owner's name fields ``owner_<field>`` for each of
+    ``OWNER_NAME_FIELDS`` (what ``str(user)`` reads; a whole user per row cost more).
 
     ``visible`` is ``visible_contacts(user)`` if the caller has it already (building a lead's
     scope is a third of a millisecond)."""
     rows = (visible if visible is not None else visible_contacts(user=user)).annotate(
         owner_half_life=F("owner__team__warmth_half_life_days")
     )
-    return rows if user.role == Role.AGENT else rows.select_related("owner")
+    if user.role == Role.AGENT:
+        return rows
+    return rows.annotate(**{f"owner_{name}": F(f"owner__{name}") for name in OWNER_NAME_FIELDS})
 
 
 def visible_contacts(*, user: User) -> QuerySet[Contact]:
@@ -284,11 +288,13 @@ def source_summary(*, user: User, visible: QuerySet[Contact] | None = None) -> S
 
 
 def list_options(*, user: User) -> dict[str, list[tuple[int, str, int]]]:
-    """``(id, name, owner id)`` of the tags, groups and personas (nickname) the user sees: the
-    filters' options, each ordered as its model is (tags and groups by name, personas by
-    owner then nickname; then id). The owner ids let the bulk form offer the user's own tags
-    and groups without a second query. One query (``UNION ALL``)."""
-    kinds = ("tags", "groups", "personas")
+    """What the page's controls offer, in one query (``UNION ALL``): ``(id, name, owner id)``
+    of the tags, groups and personas (nickname) the user sees, the filters' options, each
+    ordered as its model is (tags and groups by name, personas by owner then nickname; then
+    id); and ``(id, code, 0)`` of the one-click interaction kinds (not anyone's rows), in
+    their admin-set order as ``selectors_warmth.quick_kinds`` reads them. The owner ids let
+    the bulk form offer the user's own tags and groups without a second query."""
+    menus = ("tags", "groups", "personas", "kinds")
     parts = [
         model.objects.visible_to(user)
         .order_by()
@@ -302,8 +308,14 @@ def list_options(*, user: User) -> dict[str, list[tuple[int, str, int]]]:
             )
         )
     ]
+    parts.append(
+        InteractionKind.objects.filter(quick=True)
+        .order_by()
+        .annotate(menu=Value(3), first=F("position"), label=F("code"), nobody=Value(0))
+        .values_list("menu", "first", "label", "id", "nobody")
+    )
     rows = parts[0].union(*parts[1:], all=True).order_by("menu", "first", "label", "id")
-    found: dict[str, list[tuple[int, str, int]]] = {kind: [] for kind in kinds}
+    found: dict[str, list[tuple[int, str, int]]] = {menu: [] for menu in menus}
     for menu, _, label, pk, owner_id in rows:
-        found[kinds[menu]].append((pk, label, owner_id))
+        found[menus[menu]].append((pk, label, owner_id))
     return found

@@ -28,10 +28,11 @@ def count(call) -> int:
     return len(queries)
 
 
-# Session, user, quick kinds, the filter and bulk menus (one UNION), sources and count (one
-# GROUP BY), the page, the page's tags and groups. A filter adds its count and its checks.
-LIST_QUERIES = 7
-FILTERED_LIST_QUERIES = 10
+# Session, user, the menus and the one-click kinds (one UNION), sources and count (one GROUP
+# BY), the page, the page's tags and groups. A filter adds its count, and a check of each
+# chosen tag, group or persona (here two).
+LIST_QUERIES = 6
+FILTERED_LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [10, 100])

@@ -60,7 +60,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
     count = queryset.count() if filtered else summary.total
     pages = max(1, -(-count // selectors_list.PAGE_SIZE))
+    found = selectors_list.list_options(user=user)
     kit = RowKit.for_request(request)
+    kit.use_kinds([code for _, code, _ in found["kinds"]])
     rows = render_rows(
         page.object_list,
         kit=kit,
@@ -85,7 +87,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             "previous_url": _page_url(query_string, page.previous_cursor),
             "rows": rows,
             "query_string": query_string,
-            "menus": _menus(request, summary.sources, sort),
+            "menus": _menus(request, found, summary.sources, sort),
         },
     )
 
@@ -104,12 +106,13 @@ def _page_url(query_string: str, cursor: str | None) -> str | None:
     return f"?{query_string}&cursor={cursor}" if query_string else f"?cursor={cursor}"
 
 
-def _menus(request: HttpRequest, sources: list[str], sort: str) -> dict[str, SafeString]:
+def _menus(
+    request: HttpRequest, found: dict[str, list], sources: list[str], sort: str
+) -> dict[str, SafeString]:
     """The filter menus' and the bulk form's options (drawn in Python: a lead's page has a
-    couple of hundred). The bulk form offers the user's own tags and groups, taken from the
-    visible ones the filters list."""
-    get, user = request.GET.get, request.user
-    found, uid = selectors_list.list_options(user=user), user.pk
+    couple of hundred) from ``found`` (``selectors_list.list_options``). The bulk form offers
+    the user's own tags and groups, taken from the visible ones the filters list."""
+    get, uid = request.GET.get, request.user.pk
     own_tags = [(pk, name) for pk, name, owner in found["tags"] if owner == uid]
     own_groups = [(pk, name) for pk, name, owner in found["groups"] if owner == uid]
     empty = [("", "---------")]
