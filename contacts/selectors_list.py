@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Subquery, Value
 
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, Tag
 from contacts.selectors import CONTACT_ORDERINGS
@@ -33,6 +33,10 @@ PAGE_SIZE = 25
 # value, last in a "latest first" list (as the API's cursor does); stated in the ORDER BY,
 # so SQLite and PostgreSQL agree and the cursor's "after" matches the order.
 NULLABLE = frozenset({"last_interaction_at"})
+# Sort columns that are personal data stay out of URLs (access logs, browser history, and an
+# erased contact's name must not outlive it there): such a cursor names only the row, and
+# the page's query reads the row's value itself (a subquery on the user's own scope).
+ANCHORED = frozenset({"name"})
 _MAX_PK = 2**63 - 1
 OWNER_NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
 _MAX_TEXT = 200
@@ -56,10 +60,16 @@ class Ordering:
             return [column.desc(nulls_last=True), pk.desc()]
         return [column.asc(nulls_first=True), pk.asc()]
 
-    def after(self, value: Any, pk: int, *, reverse: bool = False) -> Q:
+    def after(
+        self, value: Any, pk: int, *, reverse: bool = False, anchors: QuerySet | None = None
+    ) -> Q:
         """Rows that come after ``(value, pk)`` in this order (in the reversed order if
-        ``reverse``): a greater or smaller value, or the same value and a later id."""
+        ``reverse``): a greater or smaller value, or the same value and a later id. For an
+        ``ANCHORED`` column the value is row ``pk``'s, read from ``anchors`` (the scoped
+        contacts) in the same query; none if the row is gone."""
         descending = self.descending != reverse
+        if self.field in ANCHORED:
+            value = Subquery(anchors.filter(pk=pk).values(self.field)[:1])
         beyond, pk_beyond = ("lt", "id__lt") if descending else ("gt", "id__gt")
         same_value_later_id = Q(**{pk_beyond: pk})
         if value is None:  # only NULLs come here: the smallest values
@@ -122,15 +132,13 @@ _INVALID = object()
 def _column_value(field: str, value: Any) -> Any:
     """``value`` as the column ``field`` holds it, or ``_INVALID``."""
     if value is None:
-        return None if field in NULLABLE else _INVALID
+        return None if field in NULLABLE or field in ANCHORED else _INVALID
     if field == "warmth_ref":
         if type(value) not in (int, float) or not math.isfinite(value):
             return _INVALID
         return float(value)
-    if field == "name":
-        if not isinstance(value, str) or len(value) > _MAX_TEXT or "\x00" in value:
-            return _INVALID
-        return value
+    if field in ANCHORED:  # the page's query reads the value
+        return _INVALID
     if not isinstance(value, str) or len(value) > 40:  # a date-time column
         return _INVALID
     try:
@@ -166,17 +174,26 @@ class KeysetPage:
 
 
 def contact_keyset_page(
-    queryset: QuerySet[Contact], *, sort: str, cursor: Cursor | None, size: int = PAGE_SIZE
+    queryset: QuerySet[Contact],
+    *,
+    sort: str,
+    cursor: Cursor | None,
+    size: int = PAGE_SIZE,
+    anchors: QuerySet[Contact] | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` (already scoped and filtered) that ``cursor`` opens, ordered by
-    ``CONTACT_ORDERINGS[sort]``; the first page without a cursor. One query (two when a
-    "previous" link leads back past the start, which then shows the first page)."""
+    ``CONTACT_ORDERINGS[sort]``; the first page without a cursor. ``anchors``: the scoped
+    contacts a cursor's row is looked up in when its value is not in the cursor
+    (``ANCHORED``); ``queryset`` if not given. One query (two when a link leads past either
+    end, because rows were removed since: the first page is shown instead)."""
     ordering = Ordering.for_sort(sort)
+    if anchors is None:
+        anchors = queryset
     if cursor is not None and cursor.backwards:
         rows = list(
-            queryset.filter(ordering.after(cursor.value, cursor.pk, reverse=True)).order_by(
-                *ordering.terms(reverse=True)
-            )[: size + 1]
+            queryset.filter(
+                ordering.after(cursor.value, cursor.pk, reverse=True, anchors=anchors)
+            ).order_by(*ordering.terms(reverse=True))[: size + 1]
         )
         if len(rows) > size:  # a full page, and more before it
             rows = rows[:size][::-1]
@@ -186,10 +203,10 @@ def contact_keyset_page(
         cursor = None  # rows were removed before this point: show the first page in full
     rows = queryset.order_by(*ordering.terms())
     if cursor is not None:
-        rows = rows.filter(ordering.after(cursor.value, cursor.pk))
+        rows = rows.filter(ordering.after(cursor.value, cursor.pk, anchors=anchors))
     rows = list(rows[: size + 1])
     if cursor is not None and not rows:  # past the end (rows were removed): the first page
-        return contact_keyset_page(queryset, sort=sort, cursor=None, size=size)
+        return contact_keyset_page(queryset, sort=sort, cursor=None, size=size, anchors=anchors)
     more = len(rows) > size
     number = cursor.page + 1 if cursor is not None else 1
     return _page(ordering, sort, rows[:size], number, cursor is not None, more)
@@ -199,7 +216,7 @@ def _page(
     ordering: Ordering, sort: str, rows: list, number: int, previous: bool, following: bool
 ) -> KeysetPage:
     def at(row: Contact, backwards: bool, page: int) -> str:
-        value = getattr(row, ordering.field)
+        value = None if ordering.field in ANCHORED else getattr(row, ordering.field)
         return Cursor(sort, value, row.pk, backwards, page).encode()
 
     return KeysetPage(

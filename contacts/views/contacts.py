@@ -54,7 +54,10 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         queryset = contact_filter.qs
         filtered, filter_errors = _is_filtered(contact_filter), contact_filter.errors
     page = selectors_list.contact_keyset_page(
-        queryset, sort=sort, cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort)
+        queryset,
+        sort=sort,
+        cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort),
+        anchors=visible,
     )
     summary = selectors_list.source_summary(user=user, visible=visible)
     # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
