@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from contacts import warmth
+from contacts import selectors_warmth, warmth
 from contacts.models import Contact, InteractionKind, Stage
 from contacts.models.interactions import INTERACTION_LABELS
 from contacts.phones import mask_phone
@@ -123,12 +123,7 @@ class RowKit:
         if kinds is not None:
             return [(escape(kind.code), escape(kind.label)) for kind in kinds]
         if self.kinds is None:
-            from contacts.selectors_warmth import quick_kinds
-
-            self.kinds = [
-                (escape(kind.code), escape(INTERACTION_LABELS.get(kind.code, kind.code)))
-                for kind in quick_kinds()
-            ]
+            self.use_kinds([kind.code for kind in selectors_warmth.quick_kinds()])
         return self.kinds
 
     def use_kinds(self, codes: list[str]) -> None:
