@@ -176,9 +176,22 @@ class _Plan:
     on: tuple[bool, ...]  # matching rules (phrases / pattern), indexed by rule
     # the pattern branches of the matching rules, with what each needs of a text to run:
     # (requirement bits met only through the automaton, the others with their characters)
-    branches: tuple[tuple[int, tuple[tuple[int, tuple[str, ...]], ...], Branch], ...]
+    # and its prefix variants
+    branches: tuple[
+        tuple[int, tuple[tuple[int, tuple[str, ...]], ...], Branch, _Variants | None], ...
+    ]
     disclosures: tuple[int, ...]
     personas: tuple[int, ...]
+    # per rule: (code, severity, message, suggestion), the head of each of its findings
+    heads: tuple[tuple[str, str, str, str], ...]
+
+
+# A branch's prefix variants: (the bits of their opening literals, bit -> variant, whether
+# some variant opens with a single character, (bit or 0, that character or "", variant) for
+# each in the order of the alternatives).
+_Variants = tuple[
+    int, dict[int, re.Pattern[str]], bool, tuple[tuple[int, str, re.Pattern[str]], ...]
+]
 
 
 class Checker:
@@ -201,6 +214,10 @@ class Checker:
         # per branch: (bits of the requirements met only through the automaton,
         #              (bit, single characters that also meet it) for the others)
         self._needs: list[tuple[int, tuple[tuple[int, tuple[str, ...]], ...]]] = []
+        # per branch, its prefix variants (see patterns.prefix_variants) by what shows that a
+        # text contains the literal each starts with: (the bits of the literals, bit ->
+        # variant, the variants opening with one character), None for a branch without
+        self._variants: list[_Variants | None] = []
 
         def entry(key: str) -> tuple[set[int], set[int], set[int], set[int]]:
             return entries.setdefault(key, (set(), set(), set(), set()))
@@ -234,6 +251,7 @@ class Checker:
                         else:
                             strict |= bit
                     self._needs.append((strict, tuple(soft)))
+                    self._variants.append(self._variant_table(branch, entry, requirements))
                     self._branches.append(branch)
                 self._rule_branches[index] = tuple(ids)
         self._automaton = None
@@ -254,9 +272,12 @@ class Checker:
                     # A key that only meets requirements (most keys found in a text): a bare
                     # int, so the scan loop spends one ``|=`` on it.
                     value = sum(bits)
-                automaton.add_word(key, value)
+                automaton.add_word(_encode(key), value)
             automaton.make_automaton()
             self._automaton = automaton
+        self._has_exceptions = tuple(
+            bool(rule.exceptions) and rule.kind in (PHRASES, PATTERN) for rule in self.rules
+        )
         self._plans: dict[tuple[str | None, str | None], _Plan] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -283,6 +304,25 @@ class Checker:
                 raise RuleError(rule.code, "needs trigger phrases or product lines")
             if not rule.exceptions:
                 raise RuleError(rule.code, "needs the disclosures that satisfy it (exceptions)")
+
+    @staticmethod
+    def _variant_table(branch: Branch, entry, requirements: dict) -> _Variants | None:
+        """The branch's prefix variants, each literal of two characters or more a
+        requirement of its own (the scan then says whether the text contains it)."""
+        if not branch.variants:
+            return None
+        mask, by_bit, ordered = 0, {}, []
+        for prefix, regex in branch.variants:
+            bit = 0
+            if len(prefix) > 1:
+                bit = 1 << requirements.setdefault(frozenset((prefix,)), len(requirements))
+                entry(prefix)[1].add(bit)
+                if bit in by_bit:  # the same literal opens two alternatives
+                    return None
+                mask |= bit
+                by_bit[bit] = regex
+            ordered.append((bit, "" if bit else prefix, regex))
+        return mask, by_bit, len(by_bit) < len(ordered), tuple(ordered)
 
     @staticmethod
     def _key(rule: Rule, phrase: str) -> str:
@@ -314,7 +354,7 @@ class Checker:
                 runs = in_category and in_line
                 if runs:
                     branches.extend(
-                        (*self._needs[branch], self._branches[branch])
+                        (*self._needs[branch], self._branches[branch], self._variants[branch])
                         for branch in self._rule_branches.get(index, ())
                     )
             elif rule.kind == REQUIRED_DISCLOSURE and in_category:
@@ -323,7 +363,11 @@ class Checker:
                 if not rule.categories or category in rule.categories:
                     personas.append(index)
             on.append(runs)
-        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas))
+        heads = tuple(
+            (rule.code, rule.severity_for(category), rule.message, rule.suggestion)
+            for rule in self.rules
+        )
+        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas), heads)
         if len(self._plans) < 1024:  # contexts come from a few choices; bound odd input
             self._plans[key] = plan
         return plan
@@ -335,23 +379,32 @@ class Checker:
 
         Spans index ``text`` itself: ``text[f.start:f.end] == f.matched``.
         """
-        plan = self._plan(context)
+        plan = self._plans.get((context.category, context.product_line)) or self._plan(context)
         normal = normalize_fast(text)
         norm = normal.text
         on = plan.on
         met = 0  # the requirements the text meets, as bits
         hits: list[tuple[int, int, int]] = []  # (rule, start, end) in normalised text
-        excs: dict[int, list[tuple[int, int]]] = {}
         triggers: dict[int, tuple[int, int]] = {}
+        excs: dict[int, list[tuple[int, int]]] = {}
         if self._automaton is not None and norm:
+            # The automaton reads the text as UTF-16 code units, one latin-1 character per
+            # byte (see the module docstring): a node has a few dozen children at most, not
+            # one per character that starts a key, and pyahocorasick looks a child up by a
+            # linear search. Offsets are halved; a key found at an odd byte offset straddles
+            # two characters and is no key at all.
+            enc = norm.encode("utf-16-be").decode("latin-1")
+            astral = len(enc) != 2 * len(norm)  # surrogate pairs: offsets need counting
             # The hot loop: one pass over the text, as little as possible per key found.
-            for last, value in self._automaton.iter(norm):
+            for last, value in self._automaton.iter(enc):
                 if value.__class__ is int:
-                    met |= value
+                    met |= value  # (a key found across two characters only meets more)
+                    continue
+                if not last & 1:
                     continue
                 length, hit_rules, mask, exc_rules, wide_rules = value
                 met |= mask
-                end = last + 1
+                end = (last + 1) >> 1 if not astral else _chars(enc, last + 1)
                 start = end - length
                 for rule in hit_rules:
                     if on[rule]:
@@ -372,52 +425,68 @@ class Checker:
                     excs.setdefault(rule, []).append((left, right if right >= 0 else len(norm)))
         if excs and hits:
             hits = [h for h in hits if not _overlaps(excs.get(h[0]), h[1], h[2])]
-        for strict, soft, branch in plan.branches:
-            if met & strict == strict and (not soft or _soft_met(soft, met, norm)):
-                m = branch.regex.search(norm)
-                if m is not None:  # rare: most searches find nothing
-                    _search(branch, norm, excs.get(branch.rule), hits, m)
+        for strict, soft, branch, variants in plan.branches:
+            if met & strict != strict or (soft and not _soft_met(soft, met, norm)):
+                continue
+            if variants is None:
+                regex = branch.regex
+            else:
+                # Only the variants whose opening literal the text contains can match; most
+                # often that is one, found with one bit test.
+                mask, by_bit, chars, ordered = variants
+                present = met & mask
+                if not chars and not present & (present - 1):
+                    if not present:
+                        continue
+                    regex = by_bit[present]
+                else:
+                    _search_variants(branch, ordered, met, norm, excs.get(branch.rule), hits)
+                    continue
+            m = regex.search(norm)
+            if m is not None:  # rare: most searches find nothing
+                _search(branch, regex, m, norm, excs.get(branch.rule), hits)
 
-        found: list[tuple[int, int, int]] = []  # (rule, start, end) in the original text
+        heads = plan.heads
+        found = []  # (start, end, code, order, rule) in the original text
         if hits:
             hits.sort()
             rule, start, end = hits[0]
             for r, s, e in hits[1:]:
                 if r == rule and s < end:  # overlapping hits of one rule: one finding
-                    end = max(end, e)
+                    if e > end:
+                        end = e
                     continue
-                found.append((rule, *normal.span(start, end)))
+                s0, e0 = normal.span(start, end)
+                found.append((s0, e0, heads[rule][0], len(found), rule))
                 rule, start, end = r, s, e
-            found.append((rule, *normal.span(start, end)))
-
-        findings = [self._finding(self.rules[r], s, e, text, context) for r, s, e in found]
+            s0, e0 = normal.span(start, end)
+            found.append((s0, e0, heads[rule][0], len(found), rule))
         for index in plan.disclosures:
             rule = self.rules[index]
             trigger = triggers.get(index)
-            if index in excs or (
-                trigger is None and context.product_line not in rule.product_lines
-            ):
+            if trigger is None and context.product_line not in rule.product_lines:
+                continue
+            if index in excs:
                 continue
             start, end = normal.span(*trigger) if trigger else (0, 0)
-            findings.append(self._finding(rule, start, end, text, context))
+            found.append((start, end, heads[index][0], len(found), index))
+        findings = []
+        if found:
+            if len(found) > 1:
+                found.sort()
+            findings = [
+                _new_finding(Finding, (*heads[rule], start, end, text[start:end]))
+                for start, end, _code, _order, rule in found
+            ]
         for index in plan.personas:
-            findings.extend(self._persona(index, norm, context))
-        findings.sort(key=lambda f: (f.start, f.end, f.code))
+            persona = self._persona(index, norm, met, context)
+            if persona is not None:
+                findings.append(persona)
+        if plan.personas and len(findings) > 1:
+            findings.sort(key=_by_position)
         return findings
 
-    @staticmethod
-    def _finding(rule: Rule, start: int, end: int, text: str, context: CheckContext) -> Finding:
-        return Finding(
-            rule.code,
-            rule.severity_for(context.category),
-            rule.message,
-            rule.suggestion,
-            start,
-            end,
-            text[start:end],
-        )
-
-    def _persona(self, index: int, norm: str, context: CheckContext) -> list[Finding]:
+    def _persona(self, index: int, norm: str, met: int, context: CheckContext) -> Finding | None:
         rule = self.rules[index]
 
         def missing(severity: str) -> Finding:
@@ -425,16 +494,37 @@ class Checker:
 
         if context.persona_licence is None:
             for branch in self._rule_branches.get(index, ()):
+                strict, soft = self._needs[branch]
+                if met & strict != strict or (soft and not _soft_met(soft, met, norm)):
+                    continue  # the text lacks a literal every licence statement contains
                 if self._branches[branch].regex.search(norm):
-                    return []  # the text already states a licence number
-            return [missing("warn")]
+                    return None  # the text already states a licence number
+            return missing("warn")
         licence = normalize(context.persona_licence)[0]
         if not licence or licence not in norm:
-            return [missing(rule.severity_for(context.category))]
+            return missing(rule.severity_for(context.category))
         name = normalize(context.persona_name or "")[0]
         if name and name not in norm:
-            return [missing("warn")]
-        return []
+            return missing("warn")
+        return None
+
+
+_new_finding = tuple.__new__  # Finding(...) without the generated __new__'s Python frame
+
+
+def _encode(key: str) -> str:
+    """A normalised text or key as the automaton reads it: its UTF-16 code units, one
+    latin-1 character per byte (high byte first)."""
+    return key.encode("utf-16-be").decode("latin-1")
+
+
+def _chars(units: str, byte: int) -> int:
+    """The character offset of a byte offset of an encoded text with astral characters."""
+    return len(units[:byte].encode("latin-1").decode("utf-16-be"))
+
+
+def _by_position(finding: Finding) -> tuple[int, int, str]:
+    return finding.start, finding.end, finding.code
 
 
 def _ids(indexes: set[int]) -> tuple[int, ...]:
@@ -476,17 +566,47 @@ def _accept(
 
 def _search(
     branch: Branch,
+    regex: re.Pattern[str],
+    m: re.Match[str] | None,
     norm: str,
     excs: list[tuple[int, int]] | None,
     hits: list,
-    m: re.Match[str] | None,
 ) -> None:
-    """Every hit of ``branch`` in ``norm`` from its first match ``m`` on (``None``: none);
-    a rejected match is retried one character later."""
-    regex = branch.regex
+    """Every hit of ``regex`` (the branch or one variant) in ``norm`` from its first match
+    ``m`` on (``None``: none); a rejected match is retried one character later."""
+    size = len(norm)
     while m is not None:
         pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
-        m = regex.search(norm, pos) if pos <= len(norm) else None
+        m = regex.search(norm, pos) if pos <= size else None
+
+
+def _search_variants(
+    branch: Branch,
+    variants: tuple[tuple[int, str, re.Pattern[str]], ...],
+    met: int,
+    norm: str,
+    excs: list[tuple[int, int]] | None,
+    hits: list,
+) -> None:
+    """:func:`_search` for a branch searched as the variants whose literal ``norm``
+    contains: its leftmost match is the leftmost of theirs, the earlier variant on a tie."""
+    regexes = [regex for bit, char, regex in variants if (met & bit if bit else char in norm)]
+    matches = [regex.search(norm) for regex in regexes]
+    size = len(norm)
+    while True:
+        m = None
+        for x in matches:
+            if x is not None and (m is None or x.start() < m.start()):
+                m = x
+        if m is None:
+            return
+        pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
+        if pos > size:
+            return
+        for i, x in enumerate(matches):
+            # A match at or after ``pos`` is still its variant's leftmost from ``pos``.
+            if x is not None and x.start() < pos:
+                matches[i] = regexes[i].search(norm, pos)
 
 
 def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:

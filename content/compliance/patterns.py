@@ -40,6 +40,10 @@ class Branch:
     validated: tuple[tuple[str, object], ...]  # (group name, validator) pairs
     # Literal sets each match contains a member of: a text lacking any one set cannot match.
     requires: tuple[frozenset[str], ...] = ()
+    # For a branch that starts with a group of alternatives each opening with a literal,
+    # ``(?:保证|承诺)…``: per alternative, that literal and the branch with only that
+    # alternative, ``(?:保证)…``. See :func:`prefix_variants`.
+    variants: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 def split_alternatives(pattern: str) -> list[str]:
@@ -71,6 +75,80 @@ def split_alternatives(pattern: str) -> list[str]:
         i += 1
     parts.append(pattern[start:])
     return parts
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """The index of the ``)`` closing the group that opens at ``pattern[start]``."""
+    depth = 0
+    in_class = False
+    i = start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with ('' when none is certain)."""
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return ""
+    prefix = []
+    for op, av in parsed:
+        if op is not sre_c.LITERAL:
+            break
+        prefix.append(chr(av))
+    return "".join(prefix)
+
+
+def prefix_variants(pattern: str) -> tuple[tuple[str, str], ...]:
+    """For ``(?:a…|b…)rest``: ``(literal a… starts with, "(?:a…)rest")`` per alternative.
+
+    ``re`` finds a pattern that starts with a literal by a fast scan for that literal, but
+    one that starts with a group of alternatives by trying the group at every character
+    that could open it, which costs several times as much. Every match of the pattern is
+    a match of one variant, and at a given position the pattern matches as the first of
+    its alternatives (in order) whose variant matches there, so searching the variants
+    whose literal the text contains and taking the leftmost match (the earlier variant on
+    a tie) finds what searching the pattern finds. Empty when the pattern does not have
+    that shape, or an alternative has a group of its own or no literal to start with.
+    """
+    if not pattern.startswith("(?:"):
+        return ()
+    close = _group_end(pattern, 0)
+    if close is None:
+        return ()
+    rest = pattern[close + 1 :]
+    if rest[:1] in ("?", "*", "+", "{"):  # the group is repeated or optional
+        return ()
+    alternatives = split_alternatives(pattern[3:close])
+    if len(alternatives) < 2:
+        return ()
+    variants = []
+    for alternative in alternatives:
+        if "(" in alternative.replace("\\(", ""):
+            return ()
+        prefix = literal_prefix(alternative)
+        if not prefix:
+            return ()
+        variants.append((prefix, f"(?:{alternative}){rest}"))
+    return tuple(variants)
 
 
 def required_sets(pattern: str) -> tuple[frozenset[str], ...]:
@@ -131,6 +209,9 @@ def compile_branches(rule: int, pattern: str, validators: dict) -> list[Branch]:
     for part in split_alternatives(pattern):
         regex = re.compile(part)
         names = tuple(regex.groupindex)
+        variants = tuple((prefix, re.compile(v)) for prefix, v in prefix_variants(part))
+        if any(set(v.groupindex) != set(names) for _prefix, v in variants):
+            variants = ()
         branches.append(
             Branch(
                 rule=rule,
@@ -138,6 +219,7 @@ def compile_branches(rule: int, pattern: str, validators: dict) -> list[Branch]:
                 hit_groups=tuple(n for n in names if n.startswith("hit")),
                 validated=tuple((n, validators[n]) for n in names if n in validators),
                 requires=required_sets(part),
+                variants=variants,
             )
         )
     return branches
