@@ -53,9 +53,13 @@ class Ordering:
         return cls(first.lstrip("-"), first.startswith("-"))
 
     def terms(self, *, reverse: bool = False) -> list:
-        """``order_by()`` terms: this column, then the id, both the same way."""
+        """``order_by()`` terms: this column, then the id, both the same way. Where to put
+        NULLs is said only for a column that has them: ``DESC NULLS LAST`` on a column without
+        would keep PostgreSQL from reading an ``(owner, -column, -id)`` index in order."""
         descending = self.descending != reverse
         column, pk = F(self.field), F("id")
+        if self.field not in NULLABLE:
+            return [column.desc(), pk.desc()] if descending else [column.asc(), pk.asc()]
         if descending:
             return [column.desc(nulls_last=True), pk.desc()]
         return [column.asc(nulls_first=True), pk.asc()]
