@@ -30,6 +30,49 @@ REVIEW_QUEUE_SHOWN = 50
 # Interactions older than this many half-lives add under 1/16 of their weight: not a "why".
 WHY_HORIZON_HALF_LIVES = 4
 
+# Columns the home pages never show, left unread (converting their timestamps was most of a
+# post list's time): a post's dispatch bookkeeping and audit times, its persona's profile,
+# the persona owner's login data. The post card reads the rest (``scheduler.cards``).
+POST_UNREAD = (
+    "window_ends_at",
+    "reviewed_at",
+    "checked_at",
+    "plan_reason",
+    "idempotency_key",
+    "claim_token",
+    "claimed_at",
+    "next_attempt_at",
+    "sent_at",
+    "posted_at",
+    "created",
+    "updated",
+    "persona__avatar",
+    "persona__avatar_thumb",
+    "persona__avatar_side",
+    "persona__signature",
+    "persona__licence_number",
+    "persona__account_started",
+    "persona__created",
+    "persona__updated",
+)
+REVIEW_QUEUE_UNREAD = (
+    *POST_UNREAD,
+    "persona__owner__password",
+    "persona__owner__last_login",
+    "persona__owner__date_joined",
+)
+# What the home's contact lists and their warmth badges read of a contact.
+HOME_CONTACT_FIELDS = (
+    "pk",
+    "owner",
+    "name",
+    "remark",
+    "stage",
+    "next_follow_up",
+    "warmth_ref",
+    "erased_at",
+)
+
 
 def local_day_bounds(user: User, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The start of ``day`` and of the next day in the user's own time zone, as aware times."""
@@ -78,6 +121,7 @@ def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
         .between(start, end)
         .exclude(status=PostStatus.CANCELLED)
         .select_related("persona")
+        .defer(*POST_UNREAD)
         .order_by("scheduled_at", "pk")
     )
     slots: dict[str, WindowSlot] = {}
@@ -156,6 +200,7 @@ def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float]:
     warmest = list(
         Contact.objects.visible_to(user)
         .owned_by(user)
+        .only(*HOME_CONTACT_FIELDS)
         .annotate(team_half_life=F("owner__team__warmth_half_life_days"))
         .order_by("-warmth_ref", "-id")[:HOT_LEADS_SHOWN]
     )
@@ -189,6 +234,7 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
         .owned_by(user)
         .filter(next_follow_up__lte=today, erased_at__isnull=True)
         .exclude(stage=Stage.LOST)
+        .only(*HOME_CONTACT_FIELDS)
         .order_by("next_follow_up", "pk")[:FOLLOW_UPS_SHOWN]
     ]
     personas = [
@@ -225,35 +271,6 @@ class LeadHome:
     mix: dict[str, int]  # category -> posts planned this week
     target: dict[str, int]  # category -> percent
 
-
-# What the review queue's cards and lines never show: dispatch bookkeeping, audit times, the
-# persona's profile, the owner's login data. Left unread, they were most of the queue's
-# time converting a few hundred timestamps per page.
-REVIEW_QUEUE_UNREAD = (
-    "window_ends_at",
-    "reviewed_at",
-    "checked_at",
-    "plan_reason",
-    "idempotency_key",
-    "claim_token",
-    "claimed_at",
-    "next_attempt_at",
-    "sent_at",
-    "posted_at",
-    "created",
-    "updated",
-    "persona__avatar",
-    "persona__avatar_thumb",
-    "persona__avatar_side",
-    "persona__signature",
-    "persona__licence_number",
-    "persona__account_started",
-    "persona__created",
-    "persona__updated",
-    "persona__owner__password",
-    "persona__owner__last_login",
-    "persona__owner__date_joined",
-)
 
 PLANNED = [
     PostStatus.PENDING_REVIEW,
