@@ -90,10 +90,11 @@ def test_agent_imports_a_csv_watches_it_run_and_reads_the_row_errors(
     rows = progress.locator("tbody tr")
     assert rows.count() == 3
     cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(3)]
+    # Columns named as the contact form names them, in the agent's language.
     assert [(row, column) for row, column, _ in cells] == [
-        ("11", "phone"),
-        ("21", "name"),
-        ("31", "phone"),
+        ("11", zh("mobile")),
+        ("21", zh("name")),
+        ("31", zh("mobile")),
     ]
     assert "12345" in cells[0][2]
     assert all(reason.strip() for _, _, reason in cells)
