@@ -268,7 +268,15 @@ class Checker:
             order = sorted(entries, key=lambda k: (-bytes1[encoded[k][0]], -chars1[encoded[k][:2]]))
             for key in order:
                 hit_rules, bits, exc_rules, wide_rules = entries[key]
-                if exc_rules and not (hit_rules or bits or wide_rules):
+                if (
+                    len(hit_rules) == 1
+                    and not (exc_rules or wide_rules)
+                    and self.rules[next(iter(hit_rules))].kind in (PHRASES, PATTERN)
+                ):
+                    # A phrase of one matching rule (most hits): (length, rule, requirement
+                    # bits), also a short path through the scan loop.
+                    value = _Hit((len(key), next(iter(hit_rules)), sum(bits)))
+                elif exc_rules and not (hit_rules or bits or wide_rules):
                     # Only an exception (most keys that are more than requirements): a short
                     # value of a class of its own, for a shorter path through the scan loop.
                     value = _Exception((len(key), _ids(exc_rules)))
@@ -324,6 +332,10 @@ class Checker:
         """The branch's prefix variants, each literal of two characters or more a
         requirement of its own (the scan then says whether the text contains it)."""
         if not branch.variants:
+            return None
+        if any(len(prefix) == 1 for prefix, _regex in branch.variants):
+            # One character opens an alternative: common characters (和, 与, 比) would have
+            # several variants searched where one search of the branch does.
             return None
         mask, by_bit, ordered = 0, {}, []
         for prefix, regex in branch.variants:
@@ -417,6 +429,14 @@ class Checker:
                     continue
                 if not last & 1:
                     continue
+                if kind is _Hit:
+                    length, rule, mask = value
+                    if mask:
+                        met |= mask
+                    if on[rule]:
+                        end = (last + 1) >> 1 if not astral else _chars(enc, last + 1)
+                        hits.append((rule, end - length, end))
+                    continue
                 if kind is _Exception:
                     length, exc_rules = value
                     end = (last + 1) >> 1 if not astral else _chars(enc, last + 1)
@@ -463,8 +483,21 @@ class Checker:
                     kept.append(hit)
             hits = kept
         for strict, soft, branch, variants in plan.branches:
-            if met & strict != strict or (soft and not _soft_met(soft, met, norm)):
+            if met & strict != strict:
                 continue
+            if soft:  # _soft_met, inlined: this runs for most branches of most texts
+                for bit, chars in soft:
+                    if met & bit:
+                        continue
+                    for char in chars:
+                        if char in norm:
+                            break
+                    else:
+                        break
+                else:
+                    soft = ()
+                if soft:
+                    continue
             if variants is None:
                 regex = branch.regex
             else:
@@ -544,6 +577,13 @@ class Checker:
         if name and name not in norm:
             return missing("warn")
         return None
+
+
+class _Hit(tuple):
+    """The automaton's value for a phrase of one phrase or pattern rule and nothing else:
+    (length, rule, requirement bits)."""
+
+    __slots__ = ()
 
 
 class _Exception(tuple):
