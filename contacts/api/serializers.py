@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.db.models import F, OuterRef, QuerySet, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -299,17 +300,23 @@ def contact_list_values(contacts: QuerySet[Contact]) -> QuerySet:
         columns.append("last_touch")
     if connection.vendor != "postgresql":
         return contacts.values(*columns)
+    return contacts.values(*columns, **_membership_arrays())
+
+
+@functools.cache
+def _membership_arrays() -> dict[str, Subquery]:
+    """Each contact's tag names and group ids as PostgreSQL arrays ordered by name, built once:
+    a query resolves a copy of each, so the same two serve every request."""
     from django.contrib.postgres.expressions import ArraySubquery
 
-    return contacts.values(
-        *columns,
-        tag_names=ArraySubquery(
+    return {
+        "tag_names": ArraySubquery(
             Tag.objects.filter(contacts=OuterRef("pk")).order_by("name", "pk").values("name")
         ),
-        group_ids=ArraySubquery(
+        "group_ids": ArraySubquery(
             ContactGroup.objects.filter(contacts=OuterRef("pk")).order_by("name", "pk").values("pk")
         ),
-    )
+    }
 
 
 def contact_list_data(rows: Iterable[dict]) -> list[dict]:
