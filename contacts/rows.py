@@ -17,11 +17,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape as _escape
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -34,23 +32,10 @@ from contacts.phones import mask_phone
 from contacts.selectors_list import OWNER_NAME_FIELDS
 from contacts.warmth import Thresholds, Tier
 from contacts.warmth_queries import clamp_half_life, thresholds
+from crm.html import escape, url_parts
 from crm.models import User
 
-_PROBE_PK = 987654321
 _TENTH = Decimal("0.1")
-
-
-def escape(value: Any) -> str:
-    """HTML-escape ``value`` as Django's ``escape`` does (same output), without its lazy-string
-    wrapper; labels are made ``str`` before they come."""
-    return _escape(str(value))
-
-
-def url_parts(name: str) -> tuple[str, str]:
-    """``reverse(name, args=[pk])`` split around the pk: the URL of ``pk`` is
-    ``f"{head}{pk}{tail}"``. Reversed once per request rather than once per row."""
-    head, tail = reverse(name, args=[_PROBE_PK]).split(str(_PROBE_PK))
-    return head, tail
 
 
 def one_decimal(value: float, decimal_separator: str = ".") -> str:

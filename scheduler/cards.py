@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from html import escape as _escape
 from typing import Any
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -26,16 +24,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from content.models import Category
+from crm.html import escape, url_parts
 from scheduler.models import PostStatus
 from scheduler.services import MOVABLE
 
 S = PostStatus
-
-
-def escape(value: Any) -> str:
-    """HTML-escape ``value`` as Django's ``escape`` does (same output), without its lazy-string
-    wrapper, which was a fifth of the card's cost; labels are made ``str`` before they come."""
-    return _escape(str(value))
 
 
 # The statuses each button appears in (the services refuse the rest anyway).
@@ -45,7 +38,6 @@ SUBMITTABLE = frozenset({S.DRAFT, S.REJECTED})
 CONFIRMABLE = frozenset({S.SENT, S.MISSED})
 CANCELLABLE = frozenset({S.DRAFT, S.PENDING_REVIEW, S.SCHEDULED, S.REJECTED, S.FAILED})
 
-_PROBE_PK, _PROBE_ACTION = 1, "submit"
 TITLE_CHARS = 40  # as ``truncatechars:40``: the ellipsis counts
 TODAY_CLASS = ' class="today"'
 
@@ -53,8 +45,7 @@ TODAY_CLASS = ' class="today"'
 def post_action_prefix() -> str:
     """``reverse("scheduler-post-action", args=[pk, action])`` without its ``pk/action/`` tail,
     so ``f"{prefix}{pk}/{action}/"`` is that URL (the URL conf is ``posts/<int:pk>/<slug>/``)."""
-    url = reverse("scheduler-post-action", args=[_PROBE_PK, _PROBE_ACTION])
-    return url.removesuffix(f"{_PROBE_PK}/{_PROBE_ACTION}/")
+    return url_parts("scheduler-post-action", "submit")[0]
 
 
 @dataclass(frozen=True)
