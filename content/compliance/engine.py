@@ -276,10 +276,10 @@ class Checker:
                     # A phrase of one matching rule (most hits): (length, rule, requirement
                     # bits), also a short path through the scan loop.
                     value = _Hit((len(key), next(iter(hit_rules)), sum(bits)))
-                elif exc_rules and not (hit_rules or bits or wide_rules):
-                    # Only an exception (most keys that are more than requirements): a short
-                    # value of a class of its own, for a shorter path through the scan loop.
-                    value = _Exception((len(key), _ids(exc_rules)))
+                elif len(exc_rules) == 1 and not (hit_rules or bits or wide_rules):
+                    # Only an exception of one rule (most keys that are more than
+                    # requirements): (length, rule), also a short path through the scan loop.
+                    value = _Exception((len(key), next(iter(exc_rules))))
                 elif hit_rules or exc_rules or wide_rules:
                     # (length, rules it is a hit for, requirement bits, rules it is an
                     # exception for, rules it is a sentence-wide exception for)
@@ -423,7 +423,7 @@ class Checker:
             astral = len(enc) != 2 * len(norm)  # surrogate pairs: offsets need counting
             # The hot loop: one pass over the text, as little as possible per key found.
             for last, value in self._automaton.iter(enc):
-                kind = value.__class__
+                kind = type(value)
                 if kind is int:
                     met |= value  # (a key found across two characters only meets more)
                     continue
@@ -438,14 +438,13 @@ class Checker:
                         hits.append((rule, end - length, end))
                     continue
                 if kind is _Exception:
-                    length, exc_rules = value
+                    length, rule = value
                     end = (last + 1) >> 1 if not astral else _chars(enc, last + 1)
-                    for rule in exc_rules:
-                        spans = excs.get(rule)
-                        if spans is None:
-                            excs[rule] = [(end - length, end)]
-                        else:
-                            spans.append((end - length, end))
+                    spans = excs.get(rule)
+                    if spans is None:
+                        excs[rule] = [(end - length, end)]
+                    else:
+                        spans.append((end - length, end))
                     continue
                 length, hit_rules, mask, exc_rules, wide_rules = value
                 met |= mask
@@ -587,7 +586,7 @@ class _Hit(tuple):
 
 
 class _Exception(tuple):
-    """The automaton's value for a key that is only an exception: (length, rules)."""
+    """The automaton's value for a key that is only an exception of one rule: (length, rule)."""
 
     __slots__ = ()
 
