@@ -122,6 +122,29 @@ def test_hot_leads_decay_with_the_teams_half_life_and_say_what_counts_most_now(c
     assert faded.pk not in [lead.contact.pk for lead in home.hot_leads]
 
 
+def test_the_why_line_reads_as_the_template_would_say_it(team):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    _, agent, _ = team
+    contact = ContactFactory(owner=agent)
+    InteractionFactory(
+        contact=contact, kind=interaction_kind("quote"), weight=45, at=NOW - dt.timedelta(hours=30)
+    )
+    contact.warmth_ref = warmth.term(45, NOW, 14)
+    contact.save()
+    (lead,), _ = dashboard._hot_leads(agent, NOW)
+    template = Template(
+        "{% load i18n %}{% blocktranslate with kind=lead.why.kind.label "
+        "when=lead.why.at|timesince %}mostly: {{ kind }}, {{ when }} ago{% endblocktranslate %}"
+    )
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert lead.why_said == template.render(Context({"lead": lead}))
+    with translation.override("en"):
+        assert str(lead.why_said) == "mostly: Asked for a quote, 1\xa0day, 6\xa0hours ago"
+
+
 def test_a_tie_for_the_biggest_contribution_goes_to_the_latest_interaction(team):
     _, agent, _ = team
     contact = ContactFactory(owner=agent)
