@@ -12,6 +12,12 @@ A branch with no literal at all (none in the starter rules) is searched every ti
 branch should start with a character class, which ``re`` scans for at C speed. Whatever is
 skipped, the hits are the same as ``regex.search`` over every text would give (a test holds
 the checker to that), only cheaper.
+
+A branch that opens with a group of alternatives each starting with a literal of two
+characters or more, ``(?:保证|承诺)…``, is also compiled as one *variant* per alternative,
+``(?:保证)…`` (:func:`prefix_variants`): ``re`` finds a literal prefix by a fast scan, while
+it tries a group of alternatives at every character that could open it. The checker searches
+only the variants whose literal the text contains.
 """
 
 from __future__ import annotations

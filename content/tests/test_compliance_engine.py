@@ -16,7 +16,7 @@ from content.compliance import (
     default_checker,
 )
 from content.compliance.engine import _encode, cn_id_valid
-from content.compliance.patterns import required_sets
+from content.compliance.patterns import prefix_variants, required_sets
 from content.tests.compliance_corpus import CORPUS, LICENCE
 
 
@@ -243,10 +243,49 @@ def test_requirement_gating_finds_what_searching_every_branch_finds() -> None:
     assert all(strict or soft for strict, soft in gated._needs)
     texts = [case.text for case in CORPUS]
     texts += ["".join(texts[i : i + 9]) for i in range(0, len(texts), 3)]
+    # several variants of one branch in a text: the leftmost match, the first alternative
+    texts += [
+        "承诺回报，保证收益，确定年化3%，锁定收益",
+        "客户王伟的保单，投保人李娜确诊，受益人张三",
+    ]
     for text in texts:
         for category in (None, "story", "value", "ad"):
             context = CheckContext(category)
             assert gated.check(text, context) == plain.check(text, context), text
+
+
+def test_a_key_found_across_two_characters_is_no_hit() -> None:
+    # The automaton reads UTF-16 bytes: 亘百ꜭ holds the bytes of 顶级 (an R05 phrase) at an
+    # odd offset, across its characters.
+    text = "亘百ꜭ"
+    assert _encode(text).find(_encode("顶级")) % 2 == 1
+    assert codes(text) == []
+    assert codes("顶级") == ["R05"]
+
+
+def test_span_after_an_astral_character_is_the_original_text() -> None:
+    text = "𠀀好，稳赚不赔"  # U+20000 is a letter: the normalised text keeps it
+    (finding,) = default_checker().check(text)
+    assert (finding.code, finding.matched) == ("R01", "稳赚不赔")
+    assert text[finding.start : finding.end] == finding.matched
+
+
+@pytest.mark.parametrize(
+    ("pattern", "variants"),
+    [
+        (
+            r"(?:保证|承诺)[^。]{0,6}?收益",
+            [("保证", r"(?:保证)[^。]{0,6}?收益"), ("承诺", r"(?:承诺)[^。]{0,6}?收益")],
+        ),
+        (r"(?:被保险?人|客户)[0-9]", [("被保", r"(?:被保险?人)[0-9]"), ("客户", r"(?:客户)[0-9]")]),
+        (r"(?:保证|承诺)?收益", []),  # the group is optional
+        (r"(?:(?P<x>保证)|承诺)收益", []),  # an alternative has a group of its own
+        (r"(?:[0-9]+|承诺)收益", []),  # an alternative opens with no literal
+        (r"保单(?:号|编号)", []),  # opens with a literal already
+    ],
+)
+def test_prefix_variants_of_a_branch(pattern: str, variants: list[tuple[str, str]]) -> None:
+    assert list(prefix_variants(pattern)) == variants
 
 
 def test_a_case_blind_pattern_is_not_gated_on_its_literals() -> None:
