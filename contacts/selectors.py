@@ -77,6 +77,15 @@ def contact_hottest(*, user: User, n: int = 50) -> list[Contact]:
     )
 
 
+def contact_owners(*, user: User) -> QuerySet[User] | None:
+    """A ``values("pk")`` query of the agents whose contacts the user sees, when they may be
+    several (a lead's team); ``None`` when they are one or none, or for everyone's view."""
+    if sees_everything(user):
+        return None
+    owners = _contact_owner_ids(user)
+    return owners if isinstance(owners, QuerySet) else None
+
+
 def _contact_owner_ids(user: User) -> QuerySet[User] | list[int]:
     """The users whose contacts ``Contact.objects.visible_to(user)`` shows (not for an
     administrator), from the users table alone: a list of ids, or a ``values("pk")`` query.

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, Tag
 from contacts.selectors import CONTACT_ORDERINGS
@@ -177,6 +178,32 @@ class KeysetPage:
         return len(self.object_list)
 
 
+def first_rows(
+    rows: QuerySet[Contact], n: int, *, owners: QuerySet[User] | None = None
+) -> list[Contact]:
+    """The first ``n`` of ``rows`` (filtered and ordered). With ``owners`` (a ``values("pk")``
+    query of the agents whose contacts ``rows`` holds), on PostgreSQL: each agent's first
+    ``n`` ids are read by a ``LATERAL`` join, from the ``(owner, order)`` index where there is
+    one, and only those are sorted. A lead's first page otherwise sorted the whole team (10,000
+    rows, 6.5 ms in PostgreSQL, against 1.4 ms this way). The same rows in the same order:
+    the first ``n`` of the whole are among each agent's first ``n``."""
+    if owners is None or connection.vendor != "postgresql":
+        return list(rows[:n])
+    per_owner = rows.filter(owner_id=RawSQL("owner.id", ())).values("id")[:n]
+    owner_sql, owner_params = owners.query.sql_with_params()
+    top_sql, top_params = per_owner.query.sql_with_params()
+    # ``= ANY(ARRAY(...))``, not ``IN (...)``: the picked ids become one array, computed
+    # first, and the rows are fetched by primary key; with ``IN`` the planner scanned the
+    # whole team again to join the few ids.
+    picked = RawSQL(
+        f'"{Contact._meta.db_table}"."id" = ANY(ARRAY(SELECT top.id FROM ({owner_sql}) '
+        f"AS owner(id) CROSS JOIN LATERAL ({top_sql}) AS top))",
+        (*owner_params, *top_params),
+        output_field=BooleanField(),
+    )
+    return list(rows.filter(picked)[:n])
+
+
 def contact_keyset_page(
     queryset: QuerySet[Contact],
     *,
@@ -184,20 +211,25 @@ def contact_keyset_page(
     cursor: Cursor | None,
     size: int = PAGE_SIZE,
     anchors: QuerySet[Contact] | None = None,
+    owners: QuerySet[User] | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` (already scoped and filtered) that ``cursor`` opens, ordered by
     ``CONTACT_ORDERINGS[sort]``; the first page without a cursor. ``anchors``: the scoped
     contacts a cursor's row is looked up in when its value is not in the cursor
-    (``ANCHORED``); ``queryset`` if not given. One query (two when a link leads past either
-    end, because rows were removed since: the first page is shown instead)."""
+    (``ANCHORED``); ``queryset`` if not given. ``owners``: the agents whose contacts the
+    queryset holds, when they are several (see ``first_rows``). One query (two when a link
+    leads past either end, because rows were removed since: the first page is shown
+    instead)."""
     ordering = Ordering.for_sort(sort)
     if anchors is None:
         anchors = queryset
     if cursor is not None and cursor.backwards:
-        rows = list(
+        rows = first_rows(
             queryset.filter(
                 ordering.after(cursor.value, cursor.pk, reverse=True, anchors=anchors)
-            ).order_by(*ordering.terms(reverse=True))[: size + 1]
+            ).order_by(*ordering.terms(reverse=True)),
+            size + 1,
+            owners=owners,
         )
         if len(rows) > size:  # a full page, and more before it
             rows = rows[:size][::-1]
@@ -208,9 +240,11 @@ def contact_keyset_page(
     rows = queryset.order_by(*ordering.terms())
     if cursor is not None:
         rows = rows.filter(ordering.after(cursor.value, cursor.pk, anchors=anchors))
-    rows = list(rows[: size + 1])
+    rows = first_rows(rows, size + 1, owners=owners)
     if cursor is not None and not rows:  # past the end (rows were removed): the first page
-        return contact_keyset_page(queryset, sort=sort, cursor=None, size=size, anchors=anchors)
+        return contact_keyset_page(
+            queryset, sort=sort, cursor=None, size=size, anchors=anchors, owners=owners
+        )
     more = len(rows) > size
     number = cursor.page + 1 if cursor is not None else 1
     return _page(ordering, sort, rows[:size], number, cursor is not None, more)

@@ -153,6 +153,9 @@ class Contact(models.Model):
             # Ends in -id like every warmth ordering, so "hottest n" is an index scan of n rows.
             models.Index(fields=["owner", "-warmth_ref", "-id"], name="contact_owner_warmth"),
             models.Index(fields=["owner", "-last_interaction_at"], name="contact_owner_last_touch"),
+            # The list's default order (newest first), read per agent for a lead's page
+            # (``selectors_list.first_rows``): n index entries an agent.
+            models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["owner", "name"], name="contact_owner_name"),
         ]

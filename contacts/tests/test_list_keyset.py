@@ -268,3 +268,53 @@ def test_one_decimal_is_floatformat_one():
 def test_masked_phone_matches_the_model_for_mainland_and_other_numbers():
     for phone in ["+8613812345678", "+8619900001111", "+85291234567", "+14155550123", "", "+861"]:
         assert masked_phone(phone) == mask_phone(phone), phone
+
+
+def team_expected(owners, sort: str) -> list[int]:
+    """``expected`` over several agents' contacts at once."""
+    field = CONTACT_ORDERINGS[sort][0].lstrip("-")
+    descending = CONTACT_ORDERINGS[sort][0].startswith("-")
+    rows = list(Contact.objects.filter(owner__in=owners).active().values_list(field, "id"))
+    present = sorted((r for r in rows if r[0] is not None), reverse=descending)
+    missing = sorted((r for r in rows if r[0] is None), reverse=descending)
+    ordered = present + missing if descending else missing + present
+    return [pk for _, pk in ordered]
+
+
+@pytest.mark.parametrize("sort", sorted(CONTACT_ORDERINGS))
+def test_a_leads_pages_merge_each_agents_rows_in_order_both_ways(client, sort):
+    lead = LeadFactory()
+    members = [AgentFactory(team=lead.team) for _ in range(3)]
+    now = timezone.now()
+    for i, member in enumerate(members):
+        for j in range(14):
+            contact = ContactFactory(owner=member, warmth_ref=float((i + j) % 5))
+            # Ties across agents: the same created moment in every agent's rows.
+            Contact.objects.filter(pk=contact.pk).update(
+                created=now - dt.timedelta(minutes=j % 4),
+                last_interaction_at=None if j % 3 == 0 else now - dt.timedelta(hours=j % 5),
+            )
+    ContactFactory.create_batch(3, owner=AgentFactory())  # another team's
+    client.force_login(lead)
+    pages, responses = walk(client, {"sort": sort})
+    assert [pk for page in pages for pk in page] == team_expected([*members, lead], sort)
+    # And back from the last page by the "previous" links.
+    back, response = [ids(responses[-1])], responses[-1]
+    while "prev" in links(response):
+        response = client.get(f"{URL}?{links(response)['prev']}")
+        back.insert(0, ids(response))
+    assert back == pages
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_leads_page_reads_each_agents_first_rows(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = LeadFactory()
+    for _ in range(2):
+        ContactFactory.create_batch(3, owner=AgentFactory(team=lead.team))
+    client.force_login(lead)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+    assert any("CROSS JOIN LATERAL" in q["sql"] for q in queries.captured_queries)

@@ -58,6 +58,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
         cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort),
         anchors=visible,
+        owners=selectors.contact_owners(user=user),
     )
     summary = selectors_list.source_summary(user=user, visible=visible)
     # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
