@@ -37,9 +37,11 @@ whole run, so a match's original span is ``starts[i]`` .. ``ends[j - 1]``.
 Two implementations produce the same result (a property test holds them together):
 
 - :func:`normalize` / :func:`normalize_full`: a plain per-character loop, the reference.
-- :func:`normalize_fast`: regular expressions and ``str.translate`` (C speed) for the text,
-  and an offset map computed lazily, only when a rule matched, from the positions of the
-  dropped segments and folded runs (``bisect``). This is what the checker uses.
+- :func:`normalize_fast`: regular expressions, ``str.translate`` and ``str.replace`` (C
+  speed) for the text, and an offset map computed lazily, only when a rule matched, from the
+  positions of the removed full-width commas, the other dropped segments and the folded runs
+  (``bisect``). This is what the checker uses; about 14 µs for a 300-character post, in three
+  regex passes (map, drop, fold) whose cost is mostly ``re`` trying a match per character.
 """
 
 from __future__ import annotations
@@ -167,6 +169,8 @@ _DROP_SPLIT_RE = re.compile(f"({_DROP_RE.pattern})")
 # Either kind of character that needs more than a 1:1 mapping: one search rules out both.
 _SPECIAL_RE = re.compile(f"{_EXPAND_RE.pattern}|[\U00010000-\U0010ffff]")
 _DROPPED = "\x00"  # stands in for a dropped astral character; itself a dropped character
+_COMMA = "\uff0c"  # the full-width comma, the commonest character dropped
+assert _DROP_RE.fullmatch(_COMMA) and _DROP_RE.fullmatch(_DROPPED)
 
 
 _MAP_STR = {chr(cp): out for cp, out in _MAP_TABLE.items()}
@@ -265,6 +269,8 @@ class NormalizedText:
     """
 
     __slots__ = (
+        "_comma_bounds",
+        "_commas",
         "_drop_cum",
         "_drop_pos",
         "_dropped",
@@ -284,6 +290,7 @@ class NormalizedText:
         text: str,
         *,
         dropped: list[str] | None = None,
+        commas: str | None = None,
         fold_at: int = 0,
         folded: list[str] | None = None,
         starts: list[int] | None = None,
@@ -291,6 +298,7 @@ class NormalizedText:
     ) -> None:
         self.text = text
         self._dropped = dropped
+        self._commas = commas
         self._fold_at = fold_at
         self._folded = folded
         self._starts = starts
@@ -298,10 +306,16 @@ class NormalizedText:
         self._mapped = False
 
     def _build(self) -> None:
-        # Dropped segments of t1 (same length as the original): a t2 index k sits at t1 index
-        # k + (characters dropped before it). ``_dropped`` is t1 split into kept and dropped
-        # pieces, alternately; accumulate keeps this at C speed: _drop_pos[i] is the t2 index
-        # just after segment i, _drop_cum[i] the characters dropped up to and including it.
+        # Full-width commas, removed from t1 (same length as the original) first: a t1c index
+        # k sits at t1 index k + (commas before it), and _comma_bounds[m] is the first t1c
+        # index after the m-th comma (bisect counts them).
+        self._comma_bounds = (
+            list(accumulate(map(len, self._commas.split(_COMMA)[:-1]))) if self._commas else []
+        )
+        # Dropped segments of t1c: a t2 index k sits at t1c index k + (characters dropped
+        # before it). ``_dropped`` is t1c split into kept and dropped pieces, alternately;
+        # accumulate keeps this at C speed: _drop_pos[i] is the t2 index just after segment
+        # i, _drop_cum[i] the characters dropped up to and including it.
         lengths = list(map(len, self._dropped or ()))
         self._drop_pos = list(accumulate(lengths[0:-1:2]))
         self._drop_cum = list(accumulate(lengths[1::2]))
@@ -326,7 +340,8 @@ class NormalizedText:
 
     def _t1_index(self, k: int) -> int:
         j = bisect_right(self._drop_pos, k) - 1
-        return k + (self._drop_cum[j] if j >= 0 else 0)
+        k += self._drop_cum[j] if j >= 0 else 0
+        return k + bisect_right(self._comma_bounds, k)
 
     def _t2_start(self, q: int) -> int:
         j = bisect_right(self._fold_pos, q) - 1
@@ -370,7 +385,12 @@ class NormalizedText:
         f = bisect_right(fold_pos, q) - 1
         k = q + (fold_cum[f] if f >= 0 else 0) + self._fold_len.get(q, 1) - 1
         d = bisect_right(drop_pos, k) - 1
-        return start, k + (drop_cum[d] if d >= 0 else 0) + 1
+        end = k + (drop_cum[d] if d >= 0 else 0)
+        bounds = self._comma_bounds
+        if bounds:
+            start += bisect_right(bounds, start)
+            end += bisect_right(bounds, end)
+        return start, end + 1
 
 
 def _reference(text: str) -> NormalizedText:
@@ -419,16 +439,22 @@ def _map(text: str) -> str:
 
 
 def _drop_and_fold(t1: str) -> NormalizedText:
-    dropped = _DROP_SPLIT_RE.split(t1)
-    t2 = "".join(dropped[::2]) if len(dropped) > 1 else t1
+    # The full-width comma is most of what a Chinese post drops: ``str.replace`` removes it
+    # at memchr speed and spares the regex split a match (two pieces) for each.
+    t1c = t1.replace(_COMMA, "")
+    commas = t1 if len(t1c) != len(t1) else None
+    dropped = _DROP_SPLIT_RE.split(t1c)
+    t2 = "".join(dropped[::2]) if len(dropped) > 1 else t1c
     first = _FOLD_PAIR_RE.search(t2)
     if first is None:
-        return NormalizedText(t2, dropped=dropped)
+        return NormalizedText(t2, dropped=dropped, commas=commas)
     at = first.start()
     folded = _FOLD_SPLIT_RE.split(t2[at:])
     kept = folded[:]
     del kept[1::3]
-    return NormalizedText(t2[:at] + "".join(kept), dropped=dropped, fold_at=at, folded=folded)
+    return NormalizedText(
+        t2[:at] + "".join(kept), dropped=dropped, commas=commas, fold_at=at, folded=folded
+    )
 
 
 _PATTERN_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
