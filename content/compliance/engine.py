@@ -86,7 +86,7 @@ stricter answer. The persona rule is the exception: it needs a known category.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -280,6 +280,7 @@ class Checker:
                     self._variants.append(self._variant_table(branch, entry, requirements))
                     self._branches.append(branch)
                 self._rule_branches[index] = tuple(ids)
+        self._all_requirements = (1 << len(requirements)) - 1
         self._automaton = None
         if entries:
             automaton = ahocorasick.Automaton()
@@ -436,7 +437,9 @@ class Checker:
         met = 0  # the requirements the text meets, as bits
         hits: list[tuple[int, int, int]] = []  # (rule, start, end) in normalised text
         triggers: dict[int, tuple[int, int]] = {}
-        excs: dict[int, list[tuple[int, int]]] = {}
+        # rule -> its exceptions' spans (a dict that makes its missing lists: the scan loop
+        # then spends one subscript and one append on an exception)
+        excs: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
         if self._automaton is not None and norm:
             # The automaton reads the text as UTF-16 code units, one latin-1 character per
             # byte (see the module docstring): a node has a few dozen children at most, not
@@ -464,11 +467,7 @@ class Checker:
                 if kind is _Exception:
                     length, rule = value
                     end = (last + 1) >> 1 if not astral else _chars(enc, last + 1)
-                    spans = excs.get(rule)
-                    if spans is None:
-                        excs[rule] = [(end - length, end)]
-                    else:
-                        spans.append((end - length, end))
+                    excs[rule].append((end - length, end))
                     continue
                 length, hit_rules, mask, exc_rules, wide_rules = value
                 met |= mask
@@ -482,15 +481,11 @@ class Checker:
                         if seen is None or start < seen[0] or (start == seen[0] and end > seen[1]):
                             triggers[rule] = (start, end)
                 for rule in exc_rules:
-                    spans = excs.get(rule)
-                    if spans is None:
-                        excs[rule] = [(start, end)]
-                    else:
-                        spans.append((start, end))
+                    excs[rule].append((start, end))
                 for rule in wide_rules:  # the exception covers its whole sentence
                     left = norm.rfind(BOUNDARY, 0, start) + 1
                     right = norm.find(BOUNDARY, end)
-                    excs.setdefault(rule, []).append((left, right if right >= 0 else len(norm)))
+                    excs[rule].append((left, right if right >= 0 else len(norm)))
         if excs and hits:
             kept = []
             for hit in hits:
@@ -505,8 +500,11 @@ class Checker:
                 else:
                     kept.append(hit)
             hits = kept
+        # A branch runs only if none of its strict requirement bits is unmet (one ``&`` of
+        # two positive ints, the cheapest test of the lot).
+        unmet = met ^ self._all_requirements
         for strict, soft, branch, variants in plan.branches:
-            if met & strict != strict:
+            if strict & unmet:
                 continue
             if soft:  # _soft_met, inlined: this runs for most branches of most texts
                 for bit, chars in soft:
