@@ -40,13 +40,13 @@ together, leftmost match first): ``re`` scans for a literal prefix several times
 it tries a group of alternatives at every character.
 
 Where the time goes (``bench/compliance.py``, one core of a shared 2-CPU machine, about
-51 µs a clean 300-character post, 88 µs a violation-dense one): normalising about 14 µs
-(three regex passes: map, drop, fold; it cannot be lazy since every rule reads its output),
-the automaton scan about 10 µs and the Python loop over what it finds about 7 µs, the
-pattern branches about 13 µs (half the searches themselves, the Chinese ID number branch the
-dearest, half the gating), findings and the rest about 6 µs. A violation-dense post spends
-the difference on more branch matches (their exceptions and validators) and on findings
-(offset map, spans).
+50 µs a clean 300-character post, 90 µs a violation-dense one): normalising about 13 µs
+(three regex passes: map, drop, fold; every rule reads its output, so it cannot be lazy),
+the automaton scan about 10 µs and the Python loop over what it finds about 8 µs, the
+pattern branches about 12 µs (half the searches themselves, the Chinese ID number branch the
+dearest, half gating them), phrase hits, exceptions, findings and the rest about 7 µs. A
+violation-dense post spends the difference on more branch matches (their exceptions and
+validators) and on findings (offset map, spans).
 
 Rule kinds
 ----------
