@@ -103,9 +103,17 @@ class CardKit:
         kit = kits.get(language)
         if kit is None:
             kit = kits[language] = cls.build(
-                csrf_token=get_token(request), next_path=request.get_full_path()
+                csrf_token=get_token(request), next_path=page_path(request)
             )
         return kit
+
+
+def page_path(request: HttpRequest) -> str:
+    """The page the cards are on, where their forms come back to. A card re-drawn after an
+    htmx action answers the action's URL (``/schedule/posts/7/approve/``, POST only): the
+    browser's page is in the ``HX-Current-URL`` header."""
+    htmx = getattr(request, "htmx", None)
+    return (htmx and htmx.current_url_abs_path) or request.get_full_path()
 
 
 def _title(post: Any) -> str:

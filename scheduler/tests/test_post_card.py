@@ -65,3 +65,20 @@ def test_htmx_card_after_an_action_has_the_new_status_label(client, world):  # n
     assert post.status == S.POSTED
     assert f'<span class="badge">{post.get_status_display()}</span>' in response.content.decode()
     assert form_targets(response.content.decode(), post.pk) == []
+
+
+def test_a_card_redrawn_after_an_htmx_action_comes_back_to_the_page(client, world):  # noqa: F811
+    post = this_week_post(world["persona"], status=S.PENDING_REVIEW)
+    client.force_login(world["lead"])
+    page = week_url("scheduler-team")
+    response = client.post(
+        reverse("scheduler-post-action", args=[post.pk, "approve"]),
+        {"reviewer": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+    )
+    html = response.content.decode()
+    assert 'class="badge"' in html and 'name="next" value="/schedule/posts/' not in html
+    assert f'name="next" value="{page}"' in html
+    move = reverse("scheduler-post-move", args=[post.pk])
+    assert f'href="{move}?next=%2Fschedule%2Fteam%2F%3Fstart%3D' in html
