@@ -157,7 +157,11 @@ def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], r
         else:
             expand.append(cp)
     mapped_re = re.compile(f"[{_ranges_class(sorted(mapped))}]")
-    drop_re = re.compile(f"[{_ranges_class(drop)}]+")
+    # ``[c][c]*``, not ``[c]+``: ``re`` reads a leading class as a prefix and skips to the
+    # next character in it at C speed, while a leading repeat is tried at every character
+    # (the split below costs about 2 µs a post instead of 3.5).
+    drop_class = f"[{_ranges_class(drop)}]"
+    drop_re = re.compile(f"{drop_class}{drop_class}*")
     expand_re = re.compile(f"[{_ranges_class(expand)}]")
     return mapped, mapped_re, drop_re, expand_re
 
@@ -174,6 +178,8 @@ assert _DROP_RE.fullmatch(_COMMA) and _DROP_RE.fullmatch(_DROPPED)
 
 
 _MAP_STR = {chr(cp): out for cp, out in _MAP_TABLE.items()}
+_QUESTION, _EXCLAMATION = "\uff1f", "\uff01"  # full-width ？ and ！, both sentence ends
+assert _MAP_STR[_QUESTION] == _MAP_STR[_EXCLAMATION] == BOUNDARY
 
 
 def _map_one(m: re.Match[str]) -> str:
@@ -406,8 +412,11 @@ def normalize_fast(text: str) -> NormalizedText:
     characters map), split into kept and dropped pieces with one regex, and folded with
     another. The pieces are kept for the offset map, built only if a finding needs it.
     """
+    # The full-width ? and ! are most of what a Chinese post maps: ``str.replace`` maps them
+    # at memchr speed, and the substitution below then usually finds nothing to call back for.
+    t0 = text.replace(_QUESTION, BOUNDARY).replace(_EXCLAMATION, BOUNDARY)
     try:
-        t1, mapped = _MAP_OR_SPECIAL_RE.subn(_map_or_stop, text, count=_FEW_MAPPED + 1)
+        t1, mapped = _MAP_OR_SPECIAL_RE.subn(_map_or_stop, t0, count=_FEW_MAPPED + 1)
     except _Special:
         return _normalize_special(text)
     if mapped > _FEW_MAPPED:  # the substitution stopped early: translate the whole text
