@@ -35,9 +35,10 @@ The scan loop does as little as possible per key: a key that only meets requirem
 commonest) is a bare int, spent in one ``|=``; a phrase of one rule (:class:`_Hit`) and an
 exception of one rule (:class:`_Exception`) have short values of their own classes; only
 keys with several roles take the general path. A branch is searched as the variant whose
-literal the text contains (one bit test finds it when there is one; several are searched
-together, leftmost match first): ``re`` scans for a literal prefix several times faster than
-it tries a group of alternatives at every character.
+literal the text contains when there is exactly one (one bit test finds it): ``re`` scans for
+a literal prefix several times faster than it tries a group of alternatives at every
+character. A text containing the literals of several variants (收益 … 不确定 is common in clean
+posts) searches the branch itself once, cheaper than a search per variant and their merging.
 
 Where the time goes (``bench/compliance.py``, one core of a shared 2-CPU machine, about
 50 µs a clean 300-character post, 90 µs a violation-dense one): normalising about 13 µs
@@ -212,12 +213,8 @@ class _Plan:
     heads: tuple[tuple[str, str, str, str], ...]
 
 
-# A branch's prefix variants: (the bits of their opening literals, bit -> variant, whether
-# some variant opens with a single character, (bit or 0, that character or "", variant) for
-# each in the order of the alternatives).
-_Variants = tuple[
-    int, dict[int, re.Pattern[str]], bool, tuple[tuple[int, str, re.Pattern[str]], ...]
-]
+# A branch's prefix variants: (the bits of their opening literals, bit -> variant).
+_Variants = tuple[int, dict[int, re.Pattern[str]]]
 
 
 class Checker:
@@ -362,9 +359,8 @@ class Checker:
             # One character opens an alternative: common characters (和, 与, 比) would have
             # several variants searched where one search of the branch does.
             return None
-        mask, by_bit, ordered = 0, {}, []
+        mask, by_bit = 0, {}
         for prefix, regex in branch.variants:
-            bit = 0
             if len(prefix) > 1:
                 bit = 1 << requirements.setdefault(frozenset((prefix,)), len(requirements))
                 entry(prefix)[1].add(bit)
@@ -372,8 +368,9 @@ class Checker:
                     return None
                 mask |= bit
                 by_bit[bit] = regex
-            ordered.append((bit, "" if bit else prefix, regex))
-        return mask, by_bit, len(by_bit) < len(ordered), tuple(ordered)
+        if len(by_bit) < len(branch.variants):
+            return None  # an alternative opens without a literal: no bit says it can match
+        return mask, by_bit
 
     @staticmethod
     def _key(rule: Rule, phrase: str) -> str:
@@ -523,16 +520,14 @@ class Checker:
                 regex = branch.regex
             else:
                 # Only the variants whose opening literal the text contains can match; most
-                # often that is one, found with one bit test.
-                mask, by_bit, chars, ordered = variants
+                # often that is one, found with one bit test. A text with several searches
+                # the branch itself: one search of the alternatives costs less than one per
+                # variant (and their merging in Python).
+                mask, by_bit = variants
                 present = met & mask
-                if not chars and not present & (present - 1):
-                    if not present:
-                        continue
-                    regex = by_bit[present]
-                else:
-                    _search_variants(branch, ordered, met, norm, excs.get(branch.rule), hits)
+                if not present:
                     continue
+                regex = by_bit[present] if not present & (present - 1) else branch.regex
             m = regex.search(norm)
             if m is not None:  # rare: most searches find nothing
                 _search(branch, regex, m, norm, excs.get(branch.rule), hits)
@@ -681,35 +676,6 @@ def _search(
     while m is not None:
         pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
         m = regex.search(norm, pos) if pos <= size else None
-
-
-def _search_variants(
-    branch: Branch,
-    variants: tuple[tuple[int, str, re.Pattern[str]], ...],
-    met: int,
-    norm: str,
-    excs: list[tuple[int, int]] | None,
-    hits: list,
-) -> None:
-    """:func:`_search` for a branch searched as the variants whose literal ``norm``
-    contains: its leftmost match is the leftmost of theirs, the earlier variant on a tie."""
-    regexes = [regex for bit, char, regex in variants if (met & bit if bit else char in norm)]
-    matches = [regex.search(norm) for regex in regexes]
-    size = len(norm)
-    while True:
-        m = None
-        for x in matches:
-            if x is not None and (m is None or x.start() < m.start()):
-                m = x
-        if m is None:
-            return
-        pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
-        if pos > size:
-            return
-        for i, x in enumerate(matches):
-            # A match at or after ``pos`` is still its variant's leftmost from ``pos``.
-            if x is not None and x.start() < pos:
-                matches[i] = regexes[i].search(norm, pos)
 
 
 def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:

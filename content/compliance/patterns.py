@@ -17,7 +17,8 @@ A branch that opens with a group of alternatives each starting with a literal of
 characters or more, ``(?:保证|承诺)…``, is also compiled as one *variant* per alternative,
 ``(?:保证)…`` (:func:`prefix_variants`): ``re`` finds a literal prefix by a fast scan, while
 it tries a group of alternatives at every character that could open it. The checker searches
-only the variants whose literal the text contains.
+the variant whose literal the text contains when it contains one, the branch itself when it
+contains several, and neither when it contains none.
 """
 
 from __future__ import annotations
