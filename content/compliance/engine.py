@@ -182,14 +182,17 @@ class RuleError(ValueError):
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10x98765432"
+assert all(w == pow(2, 17 - i, 11) for i, w in enumerate(_ID_WEIGHTS))
 
 
 def cn_id_valid(number: str) -> bool:
     """True when an 18-character Chinese ID number (normalised, so ``x`` lower-case) checks out."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17]
+    # The weighted sum modulo 11 at C speed: the weights are 2 ** (17 - i) mod 11, and
+    # 13 = 2 (mod 11), so the sum is twice the digits read in base 13. (A quarter of the
+    # bench's clean posts hold a licence number with 18-digit runs that reach this check.)
+    return _ID_CHECK[2 * int(number[:17], 13) % 11] == number[17]
 
 
 VALIDATORS = {"cn_id": cn_id_valid}

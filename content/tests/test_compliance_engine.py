@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -173,6 +174,17 @@ def test_starter_rules_cover_r01_to_r14_once_each() -> None:
 )
 def test_chinese_id_check_digit(number: str, valid: bool) -> None:
     assert cn_id_valid(number) is valid
+
+
+def test_chinese_id_check_digit_is_the_weighted_sum_of_the_standard() -> None:
+    # GB 11643: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, check "10X98765432"[sum % 11];
+    # exactly one of the eleven check characters is right for any 17 digits.
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    rng = random.Random(5)
+    for _ in range(2000):
+        body = "".join(rng.choice("0123456789") for _ in range(17))
+        expected = "10x98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+        assert [c for c in "0123456789x" if cn_id_valid(body + c)] == [expected]
 
 
 def test_id_number_with_a_wrong_check_digit_is_not_personal_data() -> None:
