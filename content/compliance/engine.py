@@ -41,13 +41,13 @@ character. A text containing the literals of several variants (收益 … 不确
 posts) searches the branch itself once, cheaper than a search per variant and their merging.
 
 Where the time goes (``bench/compliance.py``, one core of a shared 2-CPU machine, about
-50 µs a clean 300-character post, 90 µs a violation-dense one): normalising about 13 µs
+47 µs a clean 300-character post, 88 µs a violation-dense one): normalising about 11.5 µs
 (three regex passes: map, drop, fold; every rule reads its output, so it cannot be lazy),
-the automaton scan about 10 µs and the Python loop over what it finds about 8 µs, the
-pattern branches about 12 µs (half the searches themselves, the Chinese ID number branch the
-dearest, half gating them), phrase hits, exceptions, findings and the rest about 7 µs. A
-violation-dense post spends the difference on more branch matches (their exceptions and
-validators) and on findings (offset map, spans).
+the automaton scan about 9.5 µs, the pattern branches about 10 µs (the searches themselves,
+the Chinese ID number branch the dearest, and gating them), and the Python loop over what
+the scan finds, phrase hits, exceptions, findings (two clean posts in five pay for the offset
+map, about 4 µs) and the rest about 15 µs. A violation-dense post spends the difference on
+more branch matches (their exceptions and validators) and on findings (offset map, spans).
 
 Rule kinds
 ----------
