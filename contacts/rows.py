@@ -29,7 +29,7 @@ from contacts import selectors_warmth, warmth
 from contacts.models import Contact, InteractionKind, Stage
 from contacts.models.interactions import INTERACTION_LABELS
 from contacts.phones import mask_phone
-from contacts.selectors_list import OWNER_NAME_FIELDS
+from contacts.selectors_list import OWNER_NAME_FIELDS, Labels
 from contacts.warmth import Thresholds, Tier
 from contacts.warmth_queries import clamp_half_life, thresholds
 from crm.html import escape, url_parts
@@ -172,12 +172,12 @@ def render_rows(
     *,
     kit: RowKit,
     viewer_id: int,
-    labels: dict[int, tuple[list[str], list[str]]],
+    labels: dict[int, Labels],
     now: dt.datetime,
 ) -> SafeString:
     """The list's table rows as the template drew them. Each contact carries
     ``owner_half_life`` (``selectors_list.contact_list_rows``); ``labels`` maps a contact id to
-    its tag and group names (``selectors_list.contact_labels``)."""
+    its tags and groups (``selectors_list.contact_labels``)."""
     detail_head, detail_tail = kit.detail_url
     select_for = kit.select_for
     out = []
@@ -200,8 +200,8 @@ def render_rows(
         if not own:
             extra += f'<br><span class="muted">{kit.owner_name(contact)}</span>'
         tags, groups = labels.get(pk, ((), ()))
-        chips = "".join(f'<span class="chip">{escape(tag)}</span>' for tag in tags) + "".join(
-            f'<span class="chip chip-group">{escape(group)}</span>' for group in groups
+        chips = "".join(f'<span class="chip">{escape(tag)}</span>' for _, tag in tags) + "".join(
+            f'<span class="chip chip-group">{escape(group)}</span>' for _, group in groups
         )
         follow_up = kit.date(contact.next_follow_up) if contact.next_follow_up else ""
         out.append(

@@ -287,9 +287,13 @@ def visible_contacts(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.visible_to(user).active()
 
 
-def contact_labels(contact_ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
-    """Each contact's tag names and group names, each ordered by name then id as the database
-    sorts them, in one query over the two link tables; contacts with neither are left out.
+Labels = tuple[list[tuple[int, str]], list[tuple[int, str]]]
+
+
+def contact_labels(contact_ids: list[int]) -> dict[int, Labels]:
+    """Each contact's tags and groups as ``(id, name)``, each ordered by name then id as the
+    database sorts them, in one query over the two link tables; contacts with neither are
+    left out. The list page shows the names; the API's list gives tag names and group ids.
 
     The ids must come from a scoped read (a page of ``contact_list_rows``): the links of a
     contact are its owner's tags and groups. Plain SQL: the ORM's union of the same two
@@ -298,11 +302,11 @@ def contact_labels(contact_ids: list[int]) -> dict[int, tuple[list[str], list[st
     if not contact_ids:
         return {}
     marks = ", ".join(["%s"] * len(contact_ids))
-    found: dict[int, tuple[list[str], list[str]]] = {}
+    found: dict[int, Labels] = {}
     with connection.cursor() as cursor:
         cursor.execute(_labels_sql(marks), [*contact_ids, *contact_ids])
-        for slot, contact_id, label, _ in cursor.fetchall():
-            found.setdefault(contact_id, ([], []))[slot].append(label)
+        for slot, contact_id, label, pk in cursor.fetchall():
+            found.setdefault(contact_id, ([], []))[slot].append((pk, label))
     return found
 
 

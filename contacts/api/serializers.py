@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -28,6 +27,7 @@ from contacts.models import (
     Tag,
 )
 from contacts.phones import mask_phone
+from contacts.selectors_list import contact_labels
 
 
 @contextmanager
@@ -235,34 +235,6 @@ LIST_COLUMNS = (
 )
 
 
-def _memberships(contact_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
-    """Each contact's tag names and group ids, each ordered by name (as ``contact_list``
-    prefetches them), in one query: the two link tables read together. (PostgreSQL reads
-    them with the contacts instead: ``contact_list_values``.)"""
-    tags: dict[int, list[str]] = defaultdict(list)
-    groups: dict[int, list[int]] = defaultdict(list)
-    if not contact_ids:
-        return tags, groups
-    tag_links = (
-        Contact.tags.through.objects.filter(contact_id__in=contact_ids)
-        .annotate(label=F("tag__name"), ref=F("tag_id"), is_group=Value(False))
-        .values_list("contact_id", "label", "ref", "is_group")
-    )
-    group_links = (
-        Contact.groups.through.objects.filter(contact_id__in=contact_ids)
-        .annotate(label=F("contactgroup__name"), ref=F("contactgroup_id"), is_group=Value(True))
-        .values_list("contact_id", "label", "ref", "is_group")
-    )
-    for contact_id, label, ref, is_group in tag_links.union(group_links, all=True).order_by(
-        "label", "ref"
-    ):
-        if is_group:
-            groups[contact_id].append(ref)
-        else:
-            tags[contact_id].append(label)
-    return tags, groups
-
-
 def _datetime(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     """DRF's ``DateTimeField`` output: ISO 8601 in the current time zone, UTC as ``Z``."""
     if not value:
@@ -314,9 +286,11 @@ def contact_list_data(rows: Iterable[dict]) -> list[dict]:
     """
     rows = list(rows)
     if rows and "tag_names" not in rows[0]:
-        tags, groups = _memberships([row["id"] for row in rows])
+        labels = contact_labels([row["id"] for row in rows])
         for row in rows:
-            row["tag_names"], row["group_ids"] = tags[row["id"]], groups[row["id"]]
+            tags, groups = labels.get(row["id"], ((), ()))
+            row["tag_names"] = [name for _, name in tags]
+            row["group_ids"] = [pk for pk, _ in groups]
     tz = timezone.get_current_timezone()
     return [
         {
