@@ -44,67 +44,62 @@ def contact_hottest(*, user: User, n: int = 50) -> list[Contact]:
     The same rows, in the same order, as ``Contact.objects.visible_to(user).active()
     .hottest(n)``, in one statement whose cost does not grow with the number of contacts: for
     each agent whose contacts the user sees, that agent's top ``n`` read from the
-    ``(owner, -warmth_ref, -id)`` index (a ``LATERAL`` join), then merged, ordered and sliced.
+    ``(owner, -warmth_ref, -id)`` index (``each_agents_rows``), then merged, ordered and sliced.
     The plain query cannot use that index for a team lead: ``visible_to``'s "own or my team's"
     is an OR across the team join, so PostgreSQL reads every contact of the team to sort them.
-
-    Visibility is decided per owning agent (``crm.scoping``: every rule is about the row's
-    agent), so an agent with one contact the user sees has all of theirs seen; the agents are
-    read from the users table (``_contact_owner_ids``), not found through their contacts.
-    Both inner queries are built by the ORM (``visible_to``, ``active``, ``hottest``), so the
-    rules stay in one place. An earlier ``UNION ALL`` of one ORM query per agent took 0.3 ms in
-    PostgreSQL but 8-20 ms in Python to compile, for a team of 10-20. Everyone's view (an
-    administrator's) and databases without ``LATERAL`` (SQLite, the demo) use the plain query.
+    An earlier ``UNION ALL`` of one ORM query per agent cost more to compile than to run.
+    One agent's own, everyone's view (an administrator's) and databases without ``LATERAL``
+    (SQLite, the demo) use the plain query.
     """
     visible = Contact.objects.visible_to(user).active()
-    if sees_everything(user) or connection.vendor != "postgresql":
+    owners = contact_owners(user=user)
+    if owners is None or connection.vendor != "postgresql":
         return list(visible.hottest(n))
-    owners = _contact_owner_ids(user)
-    if not isinstance(owners, QuerySet):  # an agent (``visible`` is one index scan) or no one
-        return list(visible.hottest(n)) if owners else []
-    owner_sql, owner_params = owners.query.sql_with_params()
-    # Each owner id came through the scoping rules; filtering on it alone (no OR) is what
-    # lets the planner read n index entries per agent instead of sorting all their contacts.
-    per_owner = Contact.objects.active().filter(owner_id=RawSQL("owner.id", ())).hottest(n)
-    top_sql, top_params = per_owner.query.sql_with_params()
+    per_agent = Contact.objects.active().filter(owner_id=THIS_AGENT).hottest(n)
+    sql, params = each_agents_rows(owners, per_agent, "top.*")
     return list(
         Contact.objects.raw(
-            f"SELECT top.* FROM ({owner_sql}) AS owner(id) CROSS JOIN LATERAL ({top_sql}) AS top "
             # ``hottest``'s order, applied to the merged rows.
-            "ORDER BY top.warmth_ref DESC, top.id DESC LIMIT %s",
-            (*owner_params, *top_params, n),
+            f"{sql} ORDER BY top.warmth_ref DESC, top.id DESC LIMIT %s",
+            (*params, n),
         )
     )
 
 
 def contact_owners(*, user: User) -> QuerySet[User] | None:
-    """A ``values("pk")`` query of the agents whose contacts the user sees, when they may be
-    several (a lead's team); ``None`` when they are one or none, or for everyone's view."""
-    if sees_everything(user):
-        return None
-    owners = _contact_owner_ids(user)
-    return owners if isinstance(owners, QuerySet) else None
+    """A ``values("pk")`` query of the agents whose contacts ``Contact.objects.visible_to(user)``
+    shows, when they may be several (a lead: their own and their team's, the same
+    ``team_and_self`` set, so a deactivated member's contacts stay in as they do in
+    ``visible_to``); ``None`` for one agent's own, for no one, and for everyone's view.
 
-
-def _contact_owner_ids(user: User) -> QuerySet[User] | list[int]:
-    """The users whose contacts ``Contact.objects.visible_to(user)`` shows (not for an
-    administrator), from the users table alone: a list of ids, or a ``values("pk")`` query.
-
-    The owner rules of ``crm.scoping.OwnedQuerySet`` restated on users: an agent owns what they
-    see; a lead sees their own and their team's, the same ``team_and_self`` set, so a
-    deactivated member's contacts stay in as they do in ``visible_to``; anyone else sees none.
-    Asking which users own a visible contact (an EXISTS over the contacts) gave the same ids
-    at the cost of a probe into the contacts per user.
+    The owner rules of ``crm.scoping.OwnedQuerySet`` restated on the users table: visibility
+    is decided per owning agent, so the agents need not be found through their contacts (an
+    EXISTS over the contacts gave the same ids at the cost of a probe per user).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.role == Role.AGENT:
-        return [user.pk]
-    if user.role == Role.LEAD:
-        return (
-            User.objects.visible_to(user).filter(pk__in=team_and_self(user)).order_by().values("pk")
-        )
-    return []
+        return None
+    if user.role != Role.LEAD or sees_everything(user):
+        return None
+    return User.objects.visible_to(user).filter(pk__in=team_and_self(user)).order_by().values("pk")
+
+
+# In a query given to ``each_agents_rows``: the agent the ``LATERAL`` join is reading for.
+THIS_AGENT = RawSQL("owner.id", ())
+
+
+def each_agents_rows(
+    owners: QuerySet[User], per_agent: QuerySet[Contact], columns: str
+) -> tuple[str, tuple]:
+    """SQL selecting ``columns`` of ``top`` from ``per_agent`` (filtered on
+    ``owner_id=THIS_AGENT``, ordered and sliced) read once for each agent of ``owners`` by a
+    ``LATERAL`` join, with its parameters. Filtering each read on its agent alone (no OR) is
+    what lets PostgreSQL read n entries of an ``(owner, ...)`` index per agent instead of
+    sorting all the team's contacts. Both queries are the ORM's, so the scoping and ordering
+    rules stay in one place."""
+    owner_sql, owner_params = owners.query.sql_with_params()
+    top_sql, top_params = per_agent.query.sql_with_params()
+    sql = f"SELECT {columns} FROM ({owner_sql}) AS owner(id) CROSS JOIN LATERAL ({top_sql}) AS top"
+    return sql, (*owner_params, *top_params)
 
 
 def contact_detail(*, user: User) -> QuerySet[Contact]:
