@@ -26,6 +26,7 @@ from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User
+from scheduler.insights import PLANNED
 from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind, window_label
 
 HOT_LEADS_SHOWN = 8
@@ -290,16 +291,6 @@ class LeadHome:
     agents: list[AgentWeek]
     mix: dict[str, int]  # category -> posts planned this week
     target: dict[str, int]  # category -> percent
-
-
-PLANNED = [
-    PostStatus.PENDING_REVIEW,
-    PostStatus.SCHEDULED,
-    PostStatus.SENT,
-    PostStatus.POSTED,
-    PostStatus.MISSED,
-    PostStatus.FAILED,
-]
 
 
 def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:

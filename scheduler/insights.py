@@ -24,6 +24,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 365
 # A post that went out: the agent posted it, or it was sent and never confirmed either way.
 WENT_OUT = (PostStatus.POSTED, PostStatus.SENT)
+# Posts that count as planned (the mix against the target): all but drafts, rejected, cancelled.
 PLANNED = (
     PostStatus.PENDING_REVIEW,
     PostStatus.SCHEDULED,
