@@ -288,3 +288,14 @@ def migration_rows(transactional_db):
     rules_changed()  # the cached checker belongs to the previous test's rule rows
     yield
     rules_changed()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_shared_cache(django_db_setup) -> None:
+    """The test database is created afresh for each run, its ids starting at 1 again, while a
+    Redis cache outlives it: entries keyed by id from an earlier run (the signed-in users of
+    ``crm.auth_backends``) would describe other rows. Each run starts with an empty cache."""
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        cache.clear()

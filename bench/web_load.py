@@ -64,7 +64,6 @@ from crm.models import User
 from crm.roles import Role
 
 HOST = "127.0.0.1"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 LUA = r"""
 -- One (cookie, path) pair per simulated user; each request goes out as the next one in turn.
@@ -117,7 +116,8 @@ def sign_in(user: User) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = BACKEND
+    # The backend a password sign-in goes through (the last: django-axes's only refuses).
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return store.session_key

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from crm.auth_backends import forget_users
 from crm.models import Team, User
 from crm.roles import Role
 from crm.services import user_set_role
@@ -49,5 +50,7 @@ def seed(stdout=None) -> list[DemoLogin]:
     if team.lead_id != users["lead"].pk:
         team.lead = users["lead"]
         team.save(update_fields=["lead"])
-    User.objects.filter(username__in=["lead", "agent1", "agent2", "agent3"]).update(team=team)
+    members = User.objects.filter(username__in=["lead", "agent1", "agent2", "agent3"])
+    members.update(team=team)
+    forget_users(members.values_list("pk", flat=True))
     return DEMO_LOGINS

@@ -181,8 +181,10 @@ else:
 # Sessions are read on every request: from Redis first, the database only on a miss, and
 # written to both, so a cache flush signs nobody out. Only with a cache every process shares:
 # with a per-process cache, a sign-out in one web worker would not reach the others.
+# The same holds for the signed-in user, which every request loads (crm/auth_backends.py).
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    AUTHENTICATION_BACKENDS[-1] = "crm.auth_backends.CachedModelBackend"
 
 # E-mail (reminders of posts due). The console backend prints them in the demo.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
