@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -263,17 +264,23 @@ def contact_list_values(contacts: QuerySet[Contact]) -> QuerySet:
 
 
 @functools.cache
-def _membership_arrays() -> dict[str, Subquery]:
-    """Each contact's tag names and group ids as PostgreSQL arrays ordered by name, built once:
-    a query resolves a copy of each, so the same two serve every request."""
-    from django.contrib.postgres.expressions import ArraySubquery
-
+def _membership_arrays() -> dict[str, RawSQL]:
+    """Each contact's tag names and group ids as PostgreSQL arrays ordered by name then id.
+    Plain SQL: the ORM's ``ArraySubquery`` of the same joins was resolved and compiled again
+    for every request, half a millisecond of the list's four."""
+    tags, groups = Contact.tags.through._meta, Contact.groups.through._meta
+    contact = f'"{Contact._meta.db_table}"."id"'
     return {
-        "tag_names": ArraySubquery(
-            Tag.objects.filter(contacts=OuterRef("pk")).order_by("name", "pk").values("name")
+        "tag_names": RawSQL(
+            f'ARRAY(SELECT t.name FROM "{tags.db_table}" l JOIN "{Tag._meta.db_table}" t '
+            f"ON t.id = l.tag_id WHERE l.contact_id = {contact} ORDER BY t.name, t.id)",
+            (),
         ),
-        "group_ids": ArraySubquery(
-            ContactGroup.objects.filter(contacts=OuterRef("pk")).order_by("name", "pk").values("pk")
+        "group_ids": RawSQL(
+            f'ARRAY(SELECT g.id FROM "{groups.db_table}" l '
+            f'JOIN "{ContactGroup._meta.db_table}" g ON g.id = l.contactgroup_id '
+            f"WHERE l.contact_id = {contact} ORDER BY g.name, g.id)",
+            (),
         ),
     }
 
