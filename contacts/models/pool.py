@@ -158,6 +158,14 @@ class Contact(models.Model):
             models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["owner", "name"], name="contact_owner_name"),
+            # The list page's source menu and count (``selectors_list.source_summary``: GROUP BY
+            # source over a team's active contacts) from the index alone once the table is
+            # vacuumed, instead of a heap visit per contact.
+            models.Index(
+                fields=["owner", "source"],
+                name="contact_owner_source_active",
+                condition=Q(erased_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
