@@ -91,6 +91,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -536,42 +537,42 @@ class Checker:
                 _search(branch, regex, m, norm, excs.get(branch.rule), hits)
 
         heads = plan.heads
-        found = []  # (start, end, code, order, rule) in the original text
+        # Each finding is built once, straight from its rule's head and its original span, in
+        # the order the hits come (by rule): one stable sort by position then puts them in
+        # place, ties keeping that order.
+        findings: list[Finding] = []
         if hits:
             hits.sort()
+            rules, groups = [], []  # one finding each: its rule, its normalised span
             rule, start, end = hits[0]
             for r, s, e in hits[1:]:
                 if r == rule and s < end:  # overlapping hits of one rule: one finding
                     if e > end:
                         end = e
                     continue
-                s0, e0 = normal.span(start, end)
-                found.append((s0, e0, heads[rule][0], len(found), rule))
+                rules.append(rule)
+                groups.append((start, end))
                 rule, start, end = r, s, e
-            s0, e0 = normal.span(start, end)
-            found.append((s0, e0, heads[rule][0], len(found), rule))
+            rules.append(rule)
+            groups.append((start, end))
+            # All the spans mapped back in one call, then each finding built in one step.
+            findings = [
+                _new_finding(Finding, heads[rule] + (s0, e0, text[s0:e0]))
+                for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
+            ]
         for index in plan.disclosures:
-            rule = self.rules[index]
             trigger = triggers.get(index)
-            if trigger is None and context.product_line not in rule.product_lines:
+            if trigger is None and context.product_line not in self.rules[index].product_lines:
                 continue
             if index in excs:
                 continue
             start, end = normal.span(*trigger) if trigger else (0, 0)
-            found.append((start, end, heads[index][0], len(found), index))
-        findings = []
-        if found:
-            if len(found) > 1:
-                found.sort()
-            findings = [
-                _new_finding(Finding, (*heads[rule], start, end, text[start:end]))
-                for start, end, _code, _order, rule in found
-            ]
+            findings.append(_new_finding(Finding, heads[index] + (start, end, text[start:end])))
         for index in plan.personas:
             persona = self._persona(index, norm, met, context)
             if persona is not None:
                 findings.append(persona)
-        if plan.personas and len(findings) > 1:
+        if len(findings) > 1:
             findings.sort(key=_by_position)
         return findings
 
@@ -624,8 +625,8 @@ def _chars(units: str, byte: int) -> int:
     return len(units[:byte].encode("latin-1").decode("utf-16-be"))
 
 
-def _by_position(finding: Finding) -> tuple[int, int, str]:
-    return finding.start, finding.end, finding.code
+# A finding's place in the result: start, end, code (C speed, as a sort key).
+_by_position = itemgetter(4, 5, 0)
 
 
 def _ids(indexes: set[int]) -> tuple[int, ...]:
@@ -646,25 +647,6 @@ def _soft_met(soft: tuple[tuple[int, tuple[str, ...]], ...], met: int, norm: str
     return True
 
 
-def _accept(
-    branch: Branch, m: re.Match[str], excs: list[tuple[int, int]] | None, hits: list
-) -> bool:
-    """Record ``m`` as a hit of the branch's rule unless an exception or validator rejects it."""
-    start, end = m.span()
-    for name in branch.hit_groups:
-        if m.start(name) >= 0:
-            start, end = m.span(name)
-            break
-    if end <= start or _overlaps(excs, start, end):
-        return False
-    for name, valid in branch.validated:
-        group = m.group(name)
-        if group is not None and not valid(group):
-            return False
-    hits.append((branch.rule, start, end))
-    return True
-
-
 def _search(
     branch: Branch,
     regex: re.Pattern[str],
@@ -674,20 +656,38 @@ def _search(
     hits: list,
 ) -> None:
     """Every hit of ``regex`` (the branch or one variant) in ``norm`` from its first match
-    ``m`` on (``None``: none); a rejected match is retried one character later."""
+    ``m`` on (``None``: none), each recorded unless an exception or a validator rejects it;
+    a rejected match is retried one character later."""
+    # One loop with the acceptance test inline: a dense post accepts a handful of matches,
+    # and a call per match cost more than the test itself.
     size = len(norm)
+    rule, hit_groups, validated = branch.rule, branch.hit_groups, branch.validated
+    search = regex.search
     while m is not None:
-        pos = max(m.end(), m.start() + 1) if _accept(branch, m, excs, hits) else m.start() + 1
-        m = regex.search(norm, pos) if pos <= size else None
-
-
-def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:
-    if spans:
-        # A plain loop: any() over a generator costs more on these short lists.
-        for s, e in spans:
-            if s < end and start < e:
-                return True
-    return False
+        mstart, mend = m.span()
+        start, end = mstart, mend
+        for name in hit_groups:
+            if m.start(name) >= 0:
+                start, end = m.span(name)
+                break
+        accepted = end > start
+        if accepted and excs:
+            for s, e in excs:
+                if s < end and start < e:
+                    accepted = False
+                    break
+        if accepted:
+            for name, valid in validated:
+                group = m.group(name)
+                if group is not None and not valid(group):
+                    accepted = False
+                    break
+        if accepted:
+            hits.append((rule, start, end))
+            pos = mend if mend > mstart else mstart + 1
+        else:
+            pos = mstart + 1
+        m = search(norm, pos) if pos <= size else None
 
 
 @cache

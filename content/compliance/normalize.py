@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
@@ -284,7 +285,7 @@ class NormalizedText:
         "_ends",
         "_fold_at",
         "_fold_cum",
-        "_fold_len",
+        "_fold_extra",
         "_fold_pos",
         "_folded",
         "_mapped",
@@ -313,6 +314,9 @@ class NormalizedText:
         self._mapped = False
 
     def _build(self) -> None:
+        # Each layer is a sorted list of positions and, per position, what to add to an index
+        # at or past it; the lists of additions open with a 0 for an index before the first
+        # position, so bisect_right indexes them directly (no "-1 and test" per lookup).
         # Full-width commas, removed from t1 (same length as the original) first: a t1c index
         # k sits at t1 index k + (commas before it), and _comma_bounds[m] is the first t1c
         # index after the m-th comma (bisect counts them).
@@ -322,15 +326,16 @@ class NormalizedText:
         # Dropped segments of t1c: a t2 index k sits at t1c index k + (characters dropped
         # before it). ``_dropped`` is t1c split into kept and dropped pieces, alternately;
         # accumulate keeps this at C speed: _drop_pos[i] is the t2 index just after segment
-        # i, _drop_cum[i] the characters dropped up to and including it.
+        # i, _drop_cum[i + 1] the characters dropped up to and including it.
         lengths = list(map(len, self._dropped or ()))
         self._drop_pos = list(accumulate(lengths[0:-1:2]))
-        self._drop_cum = list(accumulate(lengths[1::2]))
-        # Folded runs of t2: run [s, e) becomes one t3 character at s - (folded so far).
+        self._drop_cum = list(accumulate(lengths[1::2], initial=0))
+        # Folded runs of t2: run [s, e) becomes one t3 character q at s - (folded so far);
+        # _fold_extra[q] is the run's length less one (what its end adds).
         # ``_folded`` is t2 from ``_fold_at`` on, split into (before, run, character) triples.
-        self._fold_pos: list[int] = []
-        self._fold_cum: list[int] = []
-        self._fold_len: dict[int, int] = {}
+        fold_pos: list[int] = []
+        fold_cum = [0]
+        fold_extra: dict[int, int] = {}
         total = 0
         s = self._fold_at
         parts = self._folded or ()
@@ -338,21 +343,20 @@ class NormalizedText:
             s += len(parts[i])
             run = len(parts[i + 1])
             q = s - total
-            self._fold_len[q] = run
+            fold_extra[q] = run - 1
             total += run - 1
-            self._fold_pos.append(q + 1)
-            self._fold_cum.append(total)
+            fold_pos.append(q + 1)
+            fold_cum.append(total)
             s += run
+        self._fold_pos, self._fold_cum, self._fold_extra = fold_pos, fold_cum, fold_extra
         self._mapped = True
 
     def _t1_index(self, k: int) -> int:
-        j = bisect_right(self._drop_pos, k) - 1
-        k += self._drop_cum[j] if j >= 0 else 0
+        k += self._drop_cum[bisect_right(self._drop_pos, k)]
         return k + bisect_right(self._comma_bounds, k)
 
     def _t2_start(self, q: int) -> int:
-        j = bisect_right(self._fold_pos, q) - 1
-        return q + (self._fold_cum[j] if j >= 0 else 0)
+        return q + self._fold_cum[bisect_right(self._fold_pos, q)]
 
     def start(self, q: int) -> int:
         """Original index of the first character normalised character ``q`` came from."""
@@ -368,36 +372,31 @@ class NormalizedText:
             return self._ends[q]
         if not self._mapped:
             self._build()
-        last = self._t2_start(q) + self._fold_len.get(q, 1) - 1
-        return self._t1_index(last) + 1
+        return self._t1_index(self._t2_start(q) + self._fold_extra.get(q, 0)) + 1
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """The original span ``[start, end)`` of the normalised span ``[i, j)`` (``j > i``)."""
+        return self.spans(((i, j),))[0]
+
+    def spans(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """:meth:`span` of each normalised span, in one call (a dense post has a dozen)."""
         if self._starts is not None:
-            return self._starts[i], self._ends[j - 1]
+            starts, ends = self._starts, self._ends
+            return [(starts[i], ends[j - 1]) for i, j in spans]
         if not self._mapped:
             self._build()
-        # start() and end(j - 1) inlined: this runs once per finding.
-        fold_pos, fold_cum, drop_pos, drop_cum = (
-            self._fold_pos,
-            self._fold_cum,
-            self._drop_pos,
-            self._drop_cum,
-        )
-        f = bisect_right(fold_pos, i) - 1
-        k = i + (fold_cum[f] if f >= 0 else 0)
-        d = bisect_right(drop_pos, k) - 1
-        start = k + (drop_cum[d] if d >= 0 else 0)
-        q = j - 1
-        f = bisect_right(fold_pos, q) - 1
-        k = q + (fold_cum[f] if f >= 0 else 0) + self._fold_len.get(q, 1) - 1
-        d = bisect_right(drop_pos, k) - 1
-        end = k + (drop_cum[d] if d >= 0 else 0)
-        bounds = self._comma_bounds
-        if bounds:
-            start += bisect_right(bounds, start)
-            end += bisect_right(bounds, end)
-        return start, end + 1
+        fold_pos, fold_cum, fold_extra = self._fold_pos, self._fold_cum, self._fold_extra
+        drop_pos, drop_cum, bounds = self._drop_pos, self._drop_cum, self._comma_bounds
+        out = []
+        # start() and end(j - 1) inlined, the layers' lists bound once for all the spans.
+        for i, j in spans:
+            k = i + fold_cum[bisect_right(fold_pos, i)]
+            start = k + drop_cum[bisect_right(drop_pos, k)]
+            q = j - 1
+            k = q + fold_cum[bisect_right(fold_pos, q)] + fold_extra.get(q, 0)
+            end = k + drop_cum[bisect_right(drop_pos, k)]
+            out.append((start + bisect_right(bounds, start), end + bisect_right(bounds, end) + 1))
+        return out
 
 
 def _reference(text: str) -> NormalizedText:
