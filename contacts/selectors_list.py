@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
@@ -64,6 +65,17 @@ class Ordering:
         if descending:
             return [column.desc(nulls_last=True), pk.desc()]
         return [column.asc(nulls_first=True), pk.asc()]
+
+    def sql(self, alias: str, *, reverse: bool = False) -> str:
+        """``terms()`` as SQL on the columns of ``alias``, a subquery that carries this column
+        and ``id`` under their own names: to put rows read outside the ORM in the same order."""
+        descending = self.descending != reverse
+        way = "DESC" if descending else "ASC"
+        nulls = ""
+        if self.field in NULLABLE:
+            nulls = " NULLS LAST" if descending else " NULLS FIRST"
+        column = Contact._meta.get_field(self.field).column
+        return f'{alias}."{column}" {way}{nulls}, {alias}."id" {way}'
 
     def after(
         self, value: Any, pk: int, *, reverse: bool = False, anchors: QuerySet | None = None
@@ -179,25 +191,48 @@ class KeysetPage:
 
 
 def first_rows(
-    rows: QuerySet[Contact], n: int, *, owners: QuerySet[User] | None = None
+    rows: QuerySet[Contact],
+    n: int,
+    *,
+    ordering: Ordering,
+    reverse: bool = False,
+    owners: QuerySet[User] | None = None,
+    columns: dict[str, Any] | None = None,
 ) -> list[Contact]:
-    """The first ``n`` of ``rows`` (filtered and ordered). With ``owners`` (a ``values("pk")``
-    query of the agents whose contacts ``rows`` holds), on PostgreSQL: each agent's first
-    ``n`` ids are read by a ``LATERAL`` join, from the ``(owner, order)`` index where there is
-    one, and only those are sorted; the plain query sorted the whole team for a lead's first
-    page. The same rows in the same order: the first ``n`` of the whole are among each
-    agent's first ``n``."""
+    """The first ``n`` of ``rows`` (scoped and filtered by the caller) in ``ordering`` (the
+    other way with ``reverse``), each annotated with ``columns`` (``row_columns``).
+
+    With ``owners`` (a ``values("pk")`` query of the agents whose contacts ``rows`` holds), on
+    PostgreSQL: each agent's first ``n`` ids and sort values are read by a ``LATERAL`` join,
+    from the ``(owner, order)`` index where there is one; those are merged, sorted and cut to
+    ``n`` in the same subquery, and only the ``n`` rows left are read in full, by primary key.
+    The same rows in the same order: the first ``n`` of the whole are among each agent's first
+    ``n``. (The plain query sorted the whole team for a lead's first page; reading every
+    agent's ``n`` rows in full, with their owner, and sorting them after cost twice as much.)
+    """
+    columns = columns or {}
+    terms = ordering.terms(reverse=reverse)
     if owners is None or connection.vendor != "postgresql":
-        return list(rows[:n])
-    per_agent = rows.filter(owner_id=THIS_AGENT).values("id")[:n]
-    sql, params = each_agents_rows(owners, per_agent, "top.id")
+        return list(rows.annotate(**columns).order_by(*terms)[:n])
+    per_agent = (
+        rows.filter(owner_id=THIS_AGENT).order_by(*terms).values_list("id", ordering.field)[:n]
+    )
+    try:
+        sql, params = each_agents_rows(owners, per_agent, "top.id")
+    except EmptyResultSet:  # a filter that matches nothing
+        return []
     # ``= ANY(ARRAY(...))``, not ``IN (...)``: the picked ids become one array, computed
     # first, and the rows are fetched by primary key; with ``IN`` the planner scanned the
-    # whole team again to join the few ids.
+    # whole team again to join the few ids. The ids come from ``rows`` read for ``owners``
+    # (both scoped), so the read by key repeats neither the scope nor the filters: in this
+    # statement they cost more to plan than the rest of it takes to run.
     picked = RawSQL(
-        f'"{Contact._meta.db_table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField()
+        f'"{Contact._meta.db_table}"."id" = ANY(ARRAY({sql} '
+        f"ORDER BY {ordering.sql('top', reverse=reverse)} LIMIT %s))",
+        (*params, n),
+        output_field=BooleanField(),
     )
-    return list(rows.filter(picked)[:n])
+    return list(Contact.objects.annotate(**columns).filter(picked).order_by(*terms))
 
 
 def contact_keyset_page(
@@ -208,24 +243,26 @@ def contact_keyset_page(
     size: int = PAGE_SIZE,
     anchors: QuerySet[Contact] | None = None,
     owners: QuerySet[User] | None = None,
+    columns: dict[str, Any] | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` (already scoped and filtered) that ``cursor`` opens, ordered by
     ``CONTACT_ORDERINGS[sort]``; the first page without a cursor. ``anchors``: the scoped
     contacts a cursor's row is looked up in when its value is not in the cursor
     (``ANCHORED``); ``queryset`` if not given. ``owners``: the agents whose contacts the
-    queryset holds, when they are several (see ``first_rows``). One query (two when a link
-    leads past either end, because rows were removed since: the first page is shown
-    instead)."""
+    queryset holds, when they are several (see ``first_rows``). ``columns``: annotations each
+    row gets (``row_columns``). One query (two when a link leads past either end, because rows
+    were removed since: the first page is shown instead)."""
     ordering = Ordering.for_sort(sort)
     if anchors is None:
         anchors = queryset
     if cursor is not None and cursor.backwards:
         rows = first_rows(
-            queryset.filter(
-                ordering.after(cursor.value, cursor.pk, reverse=True, anchors=anchors)
-            ).order_by(*ordering.terms(reverse=True)),
+            queryset.filter(ordering.after(cursor.value, cursor.pk, reverse=True, anchors=anchors)),
             size + 1,
+            ordering=ordering,
+            reverse=True,
             owners=owners,
+            columns=columns,
         )
         if len(rows) > size:  # a full page, and more before it
             rows = rows[:size][::-1]
@@ -233,13 +270,19 @@ def contact_keyset_page(
         if len(rows) == size:
             return _page(ordering, sort, rows[::-1], 1, False, True)
         cursor = None  # rows were removed before this point: show the first page in full
-    rows = queryset.order_by(*ordering.terms())
+    rows = queryset
     if cursor is not None:
         rows = rows.filter(ordering.after(cursor.value, cursor.pk, anchors=anchors))
-    rows = first_rows(rows, size + 1, owners=owners)
+    rows = first_rows(rows, size + 1, ordering=ordering, owners=owners, columns=columns)
     if cursor is not None and not rows:  # past the end (rows were removed): the first page
         return contact_keyset_page(
-            queryset, sort=sort, cursor=None, size=size, anchors=anchors, owners=owners
+            queryset,
+            sort=sort,
+            cursor=None,
+            size=size,
+            anchors=anchors,
+            owners=owners,
+            columns=columns,
         )
     more = len(rows) > size
     number = cursor.page + 1 if cursor is not None else 1
@@ -261,21 +304,18 @@ def _page(
     )
 
 
-def contact_list_rows(*, user: User, visible: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
-    """The contacts a list row shows (the user's visible, active ones), each with
-    ``owner_half_life`` (the owner's team's warmth half-life, NULL without a team) so its
-    warmth now needs no query per owner, and, for a viewer who sees other people's contacts
-    (an agent sees only their own), the owner's name fields ``owner_<field>`` for each of
-    ``OWNER_NAME_FIELDS`` (what ``str(user)`` reads; a whole user per row cost more).
-
-    ``visible`` is ``visible_contacts(user)`` if the caller has it already (building a lead's
-    scope is a third of a millisecond)."""
-    rows = (visible if visible is not None else visible_contacts(user=user)).annotate(
-        owner_half_life=F("owner__team__warmth_half_life_days")
-    )
-    if user.role == Role.AGENT:
-        return rows
-    return rows.annotate(**{f"owner_{name}": F(f"owner__{name}") for name in OWNER_NAME_FIELDS})
+def row_columns(*, user: User) -> dict[str, F]:
+    """What a list row shows beyond the contact's own columns, as annotations:
+    ``owner_half_life`` (the owner's team's warmth half-life, NULL without a team) so its warmth
+    now needs no query per owner, and, for a viewer who sees other people's contacts (an agent
+    sees only their own), the owner's name fields ``owner_<field>`` for each of
+    ``OWNER_NAME_FIELDS`` (what ``str(user)`` reads; a whole user per row cost more). Added to
+    the page's rows only (``first_rows``): a join to the owner in the reads that pick them
+    would be repeated for each agent."""
+    columns = {"owner_half_life": F("owner__team__warmth_half_life_days")}
+    if user.role != Role.AGENT:
+        columns.update({f"owner_{name}": F(f"owner__{name}") for name in OWNER_NAME_FIELDS})
+    return columns
 
 
 def visible_contacts(*, user: User) -> QuerySet[Contact]:
@@ -291,7 +331,7 @@ def contact_labels(contact_ids: list[int]) -> dict[int, Labels]:
     database sorts them, in one query over the two link tables; contacts with neither are
     left out. The list page shows the names; the API's list gives tag names and group ids.
 
-    The ids must come from a scoped read (a page of ``contact_list_rows``): the links of a
+    The ids must come from a scoped read (a page of ``contact_keyset_page``): the links of a
     contact are its owner's tags and groups. Plain SQL: the ORM's union of the same two
     joins cost a page 1 ms of compiling, ten times the query.
     """
@@ -327,8 +367,8 @@ class SourceSummary:
 
 def source_summary(*, user: User, visible: QuerySet[Contact] | None = None) -> SourceSummary:
     """The distinct sources among the user's visible active contacts (the source filter's
-    options) and how many contacts that is, in one scan (``GROUP BY source``). ``visible``
-    as for ``contact_list_rows``."""
+    options) and how many contacts that is, in one scan (``GROUP BY source``). ``visible`` is
+    ``visible_contacts(user)`` if the caller has it already."""
     groups = (
         (visible if visible is not None else visible_contacts(user=user))
         .order_by("source")

@@ -45,7 +45,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if sort not in selectors.CONTACT_ORDERINGS:
         sort = "-created"
     visible = selectors_list.visible_contacts(user=user)
-    queryset = selectors_list.contact_list_rows(user=user, visible=visible)
+    queryset = visible
     filtered, filter_errors = False, None
     # Without a filter parameter the filter set would apply nothing; building its form (a
     # scoped queryset per menu) is a fifth of a landing page's cost, so it is left out.
@@ -59,6 +59,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort),
         anchors=visible,
         owners=selectors.contact_owners(user=user),
+        columns=selectors_list.row_columns(user=user),
     )
     summary = selectors_list.source_summary(user=user, visible=visible)
     # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
