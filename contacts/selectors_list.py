@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, Tag
@@ -367,13 +367,14 @@ class SourceSummary:
 
 def source_summary(*, user: User, visible: QuerySet[Contact] | None = None) -> SourceSummary:
     """The distinct sources among the user's visible active contacts (the source filter's
-    options) and how many contacts that is, in one scan (``GROUP BY source``). ``visible`` is
+    options) and how many contacts that is, in one scan (``GROUP BY source``; ``COUNT(*)``, so
+    the ``(owner, source)`` index of active contacts holds all it reads). ``visible`` is
     ``visible_contacts(user)`` if the caller has it already."""
     groups = (
         (visible if visible is not None else visible_contacts(user=user))
         .order_by("source")
         .values_list("source")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     rows = list(groups)
     return SourceSummary(
@@ -388,29 +389,31 @@ def list_options(*, user: User) -> dict[str, list[tuple[int, str, int]]]:
     ordered as its model is (tags and groups by name, personas by owner then nickname; then
     id); and ``(id, code, 0)`` of the one-click interaction kinds (not anyone's rows), in
     their admin-set order as ``selectors_warmth.quick_kinds`` reads them. The owner ids let
-    the bulk form offer the user's own tags and groups without a second query."""
+    the bulk form offer the user's own tags and groups without a second query.
+
+    Each menu's rows are its model's ``visible_to(user)``, compiled by the ORM; the union and
+    its order are plain SQL around them: building and compiling the ORM's union of four
+    annotated querysets cost half as much again as the three scoped queries alone, and ten
+    times running the statement (bench lead: 1.8 ms against 0.2 ms)."""
     menus = ("tags", "groups", "personas", "kinds")
-    parts = [
-        model.objects.visible_to(user)
-        .order_by()
-        .annotate(menu=Value(n), first=first, label=F(name))
-        .values_list("menu", "first", "label", "id", "owner_id")
-        for n, (model, first, name) in enumerate(
-            (
-                (Tag, Value(0), "name"),
-                (ContactGroup, Value(0), "name"),
-                (Persona, F("owner_id"), "nickname"),
-            )
-        )
-    ]
+    parts, params = [], []
+    for n, (model, first, label) in enumerate(
+        ((Tag, "0", "name"), (ContactGroup, "0", "name"), (Persona, "m.owner_id", "nickname"))
+    ):
+        scoped = model.objects.visible_to(user).order_by().values_list("id", label, "owner_id")
+        try:
+            sql, part_params = scoped.query.sql_with_params()
+        except EmptyResultSet:  # sees none of them
+            continue
+        parts.append(f'SELECT {n}, {first}, m."{label}", m."id", m."owner_id" FROM ({sql}) m')
+        params.extend(part_params)
     parts.append(
-        InteractionKind.objects.filter(quick=True)
-        .order_by()
-        .annotate(menu=Value(3), first=F("position"), label=F("code"), nobody=Value(0))
-        .values_list("menu", "first", "label", "id", "nobody")
+        f'SELECT 3, k.position, k.code, k.id, 0 FROM "{InteractionKind._meta.db_table}" k '
+        "WHERE k.quick"
     )
-    rows = parts[0].union(*parts[1:], all=True).order_by("menu", "first", "label", "id")
     found: dict[str, list[tuple[int, str, int]]] = {menu: [] for menu in menus}
-    for menu, _, label, pk, owner_id in rows:
-        found[menus[menu]].append((pk, label, owner_id))
+    with connection.cursor() as cursor:
+        cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1, 2, 3, 4", params)
+        for menu, _, label, pk, owner_id in cursor.fetchall():
+            found[menus[menu]].append((pk, label, owner_id))
     return found

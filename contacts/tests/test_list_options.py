@@ -1,0 +1,95 @@
+"""The list page's menus (``selectors_list.list_options``, plain SQL around each model's
+``visible_to``) and its source summary hold what the ORM's scoped queries hold, in the models'
+order, for every kind of viewer."""
+
+from __future__ import annotations
+
+import pytest
+
+from contacts.models import Contact, ContactGroup, Persona, Tag
+from contacts.selectors_list import list_options, source_summary
+from contacts.selectors_warmth import quick_kinds
+from contacts.tests.factories import ContactFactory, GroupFactory, PersonaFactory, TagFactory
+from crm.tests.factories import AgentFactory, LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def expected(user) -> dict[str, list[tuple[int, str, int]]]:
+    return {
+        "tags": list(
+            Tag.objects.visible_to(user)
+            .order_by("name", "id")
+            .values_list("id", "name", "owner_id")
+        ),
+        "groups": list(
+            ContactGroup.objects.visible_to(user)
+            .order_by("name", "id")
+            .values_list("id", "name", "owner_id")
+        ),
+        "personas": list(
+            Persona.objects.visible_to(user)
+            .order_by("owner_id", "nickname", "id")
+            .values_list("id", "nickname", "owner_id")
+        ),
+        "kinds": [(kind.pk, kind.code, 0) for kind in quick_kinds()],
+    }
+
+
+@pytest.fixture
+def team():
+    lead = LeadFactory()
+    members = [AgentFactory(team=lead.team) for _ in range(2)]
+    outsider = AgentFactory()
+    for owner in [lead, *members, outsider]:
+        # The same names for several owners: ties are broken by id, as the models order.
+        for name in ("乙", "甲", "A"):
+            TagFactory(owner=owner, name=name)
+            GroupFactory(owner=owner, name=name)
+        PersonaFactory(owner=owner, nickname="小李-保险规划师")
+        PersonaFactory(owner=owner, nickname="小王-保险规划师")
+        for source in ("转介绍", "", "公众号", "转介绍"):
+            ContactFactory(owner=owner, source=source)
+    return lead, members, outsider
+
+
+def test_an_agent_sees_their_own_options_in_the_models_order(team):
+    _, members, _ = team
+    found = list_options(user=members[0])
+    assert found == expected(members[0])
+    assert {owner for _, _, owner in found["tags"]} == {members[0].pk}
+    assert found["kinds"]  # the one-click kinds are nobody's rows: everyone gets them
+
+
+def test_a_lead_sees_the_teams_options_and_no_one_elses(team):
+    lead, members, outsider = team
+    found = list_options(user=lead)
+    assert found == expected(lead)
+    for menu in ("tags", "groups", "personas"):
+        assert {owner for _, _, owner in found[menu]} == {lead.pk, *(m.pk for m in members)}
+    assert outsider.pk not in {owner for _, _, owner in found["personas"]}
+
+
+def test_a_user_who_sees_no_ones_rows_gets_the_kinds_only(team):
+    _, members, _ = team
+    member = members[0]
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    found = list_options(user=member)
+    assert found == {"tags": [], "groups": [], "personas": [], "kinds": expected(member)["kinds"]}
+
+
+def test_the_source_summary_counts_every_visible_active_contact(team):
+    lead, members, _ = team
+    erased = Contact.objects.filter(owner=members[1], source="公众号").get()
+    Contact.objects.filter(pk=erased.pk).update(erased_at=erased.created)
+    summary = source_summary(user=lead)
+    assert summary.total == Contact.objects.visible_to(lead).active().count() == 11
+    assert summary.sources == list(
+        Contact.objects.visible_to(lead)
+        .active()
+        .exclude(source="")
+        .order_by("source")
+        .values_list("source", flat=True)
+        .distinct()
+    )
