@@ -111,12 +111,29 @@ def alert_list(*, user: User) -> QuerySet[Alert]:
     return Alert.objects.visible_to(user).select_related("contact", "owner")
 
 
+# What the alerts panel (``contacts/_alerts.html``) shows of an alert and of its contact
+# (``display_name``); the rest of both rows, and the owner, were read and never shown.
+ALERT_PANEL_FIELDS = (
+    "pk",
+    "contact",
+    "kind",
+    "for_date",
+    "warmth",
+    "contact__name",
+    "contact__remark",
+    "contact__erased_at",
+)
+
+
 def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
-    """The user's own undismissed alerts of the last week, for the dashboard."""
+    """The user's own undismissed alerts of the last week, for the dashboard, with their
+    contact (the fields the panel shows)."""
     today = user.local_now().date()
     return (
-        alert_list(user=user)
+        Alert.objects.visible_to(user)
         .owned_by(user)
         .filter(dismissed_at__isnull=True, for_date__gt=today - timedelta(days=since_days))
+        .select_related("contact")
+        .only(*ALERT_PANEL_FIELDS)
         .order_by("-for_date", "kind", "-warmth", "-id")
     )

@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -21,13 +20,13 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from contacts import warmth
-from contacts.models import Contact, Interaction, Persona, Stage
+from contacts.models import Contact, Interaction, InteractionKind, Persona, Stage
 from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User
 from scheduler.insights import PLANNED
-from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind, window_label
+from scheduler.models import MomentPost, PostStatus, Reminder, window_label
 
 HOT_LEADS_SHOWN = 8
 FOLLOW_UPS_SHOWN = 20
@@ -127,11 +126,13 @@ class WindowSlot:
 class AgentHome:
     today: dt.date
     windows: list[WindowSlot]
-    ready: dict[int, Reminder]  # post id -> its open "ready" reminder
     open_reminders: int
     hot_leads: list[HotLead]
     follow_ups: list[Contact]
     personas: list[tuple[Persona, list, int]] = field(default_factory=list)
+    # The one-click kinds' codes in order, when read with the hot leads' "why" (PostgreSQL);
+    # None: the badges read them themselves (``contacts.rows.RowKit.quick_kinds``).
+    quick_kind_codes: list[str] | None = None
 
 
 def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
@@ -152,45 +153,78 @@ def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
     return list(slots.values())
 
 
-def _contribution_sql(now: dt.datetime, half_life: float) -> RawSQL:
-    """``weight * 2 ^ ((at - now) / h)`` in PostgreSQL: what the interaction adds to the warmth
-    now (``contacts.warmth.contribution_now``); the exponent stays within [-horizon, 0]."""
-    table = connection.ops.quote_name(Interaction._meta.db_table)
-    return RawSQL(
-        f"{table}.weight * power(2.0, extract(epoch from ({table}.at - %s))::float8 / %s)",
-        (now, half_life * 86400.0),
-        output_field=FloatField(),
-    )
+# The interaction contributing most now of each contact, with its kind's code; and, on every
+# row, the one-click kinds' codes in ``selectors_warmth.quick_kinds``'s order (only the hot
+# leads' badges show them). Plain SQL: the ORM's query took longer to build than to run. The
+# inner query reads only columns of the (contact, -at, -id) INCLUDE (weight, kind) index, so
+# PostgreSQL can answer it from the index alone. ``weight * 2 ^ ((at - now) / h)`` is
+# ``contacts.warmth.contribution_now``; its exponent stays within [-horizon, 0].
+_WHY_SQL = """
+SELECT why.contact_id, why.id, why.at, kind.id, kind.code,
+    (SELECT array_agg(quick.code ORDER BY quick.position, quick.code)
+     FROM {kind} AS quick WHERE quick.quick)
+FROM (
+    SELECT DISTINCT ON (contact_id) contact_id, id, at, kind_id
+    FROM {interaction}
+    WHERE contact_id = ANY(%s) AND at >= %s AND at <= %s
+    ORDER BY contact_id,
+        weight * power(2.0, extract(epoch FROM (at - %s))::float8 / %s) DESC, at DESC, id DESC
+) AS why
+JOIN {kind} AS kind ON kind.id = why.kind_id
+"""
 
 
 def why_of(contact_ids: list[int], now: dt.datetime, half_life: float) -> dict[int, Interaction]:
-    """Each contact's interaction (with its kind) that contributes most to its warmth at
-    ``now``, among those within ``WHY_HORIZON_HALF_LIVES`` half-lives; a contact with none in
-    that time is left out. Ties go to the latest (then the highest id), as the default order.
+    """Each contact's interaction (its id, contact, time and kind's code read) that contributes
+    most to its warmth at ``now``, among those within ``WHY_HORIZON_HALF_LIVES`` half-lives; a
+    contact with none in that time is left out. Ties go to the latest (then the highest id), as
+    the default order. The contacts are ones the caller read through ``visible_to``.
 
     One query. On PostgreSQL only the winning rows leave the server (``DISTINCT ON``); elsewhere
     (SQLite, the tests) the candidates are compared in Python with the same formula.
     """
+    return _why_and_quick_kinds(contact_ids, now, half_life)[0]
+
+
+def _why_and_quick_kinds(
+    contact_ids: list[int], now: dt.datetime, half_life: float
+) -> tuple[dict[int, Interaction], list[str] | None]:
+    """``why_of``, and the one-click kinds' codes when the same query read them."""
     if not contact_ids:
-        return {}
+        return {}, None
     horizon = now - dt.timedelta(days=half_life * WHY_HORIZON_HALF_LIVES)
+    if connection.vendor == "postgresql":
+        return _why_in_sql(contact_ids, horizon, now, half_life)
     candidates = Interaction.objects.filter(
         contact_id__in=contact_ids, at__gte=horizon, at__lte=now
     ).select_related("kind")
-    if connection.vendor == "postgresql":
-        return _why_in_sql(candidates, now, half_life)
-    return _why_in_python(candidates, now, half_life)
+    return _why_in_python(candidates, now, half_life), None
 
 
 def _why_in_sql(
-    candidates: QuerySet[Interaction], now: dt.datetime, half_life: float
-) -> dict[int, Interaction]:
-    rows = (
-        candidates.annotate(contribution=_contribution_sql(now, half_life))
-        .order_by("contact_id", "-contribution", "-at", "-id")
-        .distinct("contact_id")
+    contact_ids: list[int], horizon: dt.datetime, now: dt.datetime, half_life: float
+) -> tuple[dict[int, Interaction], list[str] | None]:
+    quote = connection.ops.quote_name
+    sql = _WHY_SQL.format(
+        interaction=quote(Interaction._meta.db_table), kind=quote(InteractionKind._meta.db_table)
     )
-    return {row.contact_id: row for row in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (list(contact_ids), horizon, now, now, half_life * 86400.0))
+        rows = cursor.fetchall()
+    why = {}
+    db = connection.alias
+    for contact_id, pk, at, kind_id, code, _ in rows:
+        # As ``.only()`` would load them: the other fields are read on first use.
+        row = Interaction.from_db(db, _WHY_FIELDS, (pk, contact_id, kind_id, at))
+        row.kind = InteractionKind.from_db(db, _KIND_FIELDS, (kind_id, code))
+        why[contact_id] = row
+    # array_agg of no rows is NULL: no kind is one-click.
+    return why, (rows[0][5] or []) if rows else None
+
+
+# In the models' field order, as ``Model.from_db`` takes them.
+_WHY_FIELDS = ("id", "contact_id", "kind_id", "at")
+_KIND_FIELDS = ("id", "code")
 
 
 def _why_in_python(
@@ -212,9 +246,9 @@ def _with_warmth(contact: Contact, value: float) -> Contact:
     return contact
 
 
-def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float]:
-    """The user's hot leads, warmest first, each with its "why"; and the half-life of the
-    user's team, which their warmth decays with."""
+def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float, list[str] | None]:
+    """The user's hot leads, warmest first, each with its "why"; the half-life of the user's
+    team, which their warmth decays with; the one-click kinds' codes if read on the way."""
     # The warmest few come with the team's half-life joined in and the hot ones are kept
     # here, by the comparison ``hot()`` makes in SQL: ``hot()`` needs the half-life before
     # its query, and reading it first was a query of its own.
@@ -229,26 +263,24 @@ def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float]:
     half_life = clamp_half_life(warmest[0].team_half_life if warmest else None)
     threshold = warmth.ref_threshold(thresholds().hot, now, half_life)
     contacts = [contact for contact in warmest if contact.warmth_ref >= threshold]
-    why = why_of([contact.pk for contact in contacts], now, half_life)
+    why, quick = _why_and_quick_kinds([contact.pk for contact in contacts], now, half_life)
     leads = []
     for contact in contacts:
         value = warmth.warmth_now(contact.warmth_ref, now, half_life)
         leads.append(HotLead(_with_warmth(contact, value), value, why.get(contact.pk)))
-    return leads, half_life
+    return leads, half_life, quick
 
 
 def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
-    """Today's posts by window, what is ready to copy out, hot leads with why, follow-ups due."""
+    """Today's posts by window, how many reminders wait, hot leads with why, follow-ups due,
+    the personas' unmet advice."""
     now = now or timezone.now()
     today = timezone.localtime(now, user.tzinfo).date()
-    reminders = list(
-        Reminder.objects.visible_to(user)
-        .owned_by(user)
-        .filter(dismissed_at__isnull=True)
-        .only("pk", "post_id", "kind")
+    # The page shows only how many (the reminders themselves are on the "today" page).
+    open_reminders = (
+        Reminder.objects.visible_to(user).owned_by(user).filter(dismissed_at__isnull=True).count()
     )
-    ready = {r.post_id: r for r in reminders if r.kind == ReminderKind.POST_READY}
-    hot_leads, half_life = _hot_leads(user, now)
+    hot_leads, half_life, quick_kind_codes = _hot_leads(user, now)
     follow_ups = [
         _with_warmth(contact, warmth.warmth_now(contact.warmth_ref, now, half_life))
         for contact in Contact.objects.visible_to(user)
@@ -265,11 +297,11 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
     return AgentHome(
         today=today,
         windows=_todays_posts(user, today),
-        ready=ready,
-        open_reminders=len(reminders),
+        open_reminders=open_reminders,
         hot_leads=hot_leads,
         follow_ups=follow_ups,
         personas=personas,
+        quick_kind_codes=quick_kind_codes,
     )
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import warmth
+from contacts.models import Alert, AlertKind
 from contacts.services import interaction_log
 from contacts.tests.factories import (
     ContactFactory,
@@ -133,7 +134,7 @@ def test_the_why_line_reads_as_the_template_would_say_it(team):
     )
     contact.warmth_ref = warmth.term(45, NOW, 14)
     contact.save()
-    (lead,), _ = dashboard._hot_leads(agent, NOW)
+    (lead,), _, _ = dashboard._hot_leads(agent, NOW)
     template = Template(
         "{% load i18n %}{% blocktranslate with kind=lead.why.kind.label "
         "when=lead.why.at|timesince %}mostly: {{ kind }}, {{ when }} ago{% endblocktranslate %}"
@@ -178,11 +179,29 @@ def test_the_databases_pick_of_why_is_pythons(team):
         candidates = Interaction.objects.filter(
             contact_id__in=ids, at__gte=horizon, at__lte=NOW
         ).select_related("kind")
-        in_sql = dashboard._why_in_sql(candidates, NOW, half_life)
+        in_sql, _ = dashboard._why_in_sql(ids, horizon, NOW, half_life)
         in_python = dashboard._why_in_python(candidates, NOW, half_life)
-        assert {c: row.pk for c, row in in_sql.items()} == {
-            c: row.pk for c, row in in_python.items()
+        assert {c: (row.pk, row.at, row.kind.code) for c, row in in_sql.items()} == {
+            c: (row.pk, row.at, row.kind.code) for c, row in in_python.items()
         }
+
+
+@pytest.mark.postgres
+def test_the_why_query_reads_the_quick_kinds_in_their_order(team):
+    """The hot leads' badges take their one-click kinds from the "why" query on PostgreSQL:
+    the same kinds in the same order as ``selectors_warmth.quick_kinds``."""
+    from contacts.models import InteractionKind
+    from contacts.selectors_warmth import quick_kinds
+
+    _, agent, _ = team
+    contact = ContactFactory(owner=agent)
+    InteractionFactory(contact=contact, kind=interaction_kind("call"), weight=8, at=NOW)
+    InteractionKind.objects.filter(code="quote").update(position=0)  # reorder one
+    InteractionKind.objects.filter(code="call").update(quick=False)  # and drop one
+    horizon = NOW - dt.timedelta(days=14)
+    _, quick = dashboard._why_in_sql([contact.pk], horizon, NOW, 14.0)
+    assert quick == [kind.code for kind in quick_kinds()]
+    assert "call" not in quick and quick[0] == "quote"
 
 
 def test_agent_home_shows_unmet_persona_advice(client, team):
@@ -207,6 +226,9 @@ def test_agent_home_query_count_does_not_grow(client, team, django_assert_max_nu
             post_for(agent, 8 + i % 14, persona=persona, status=PostStatus.SENT)
             contact = ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 25))
             interaction_log(contact=contact, kind="purchase", by=agent)
+            Alert.objects.create(
+                owner=agent, contact=contact, kind=AlertKind.HOT, for_date=dt.date(2026, 11, 24)
+            )
 
     grow(2)
     with django_assert_max_num_queries(10) as small:
