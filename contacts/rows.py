@@ -167,6 +167,30 @@ def render_badge(
     return "".join(parts)
 
 
+def contact_badge(
+    kit: RowKit,
+    contact: Contact,
+    *,
+    value: float,
+    tier: str,
+    viewer_id: int | None,
+    quick: bool = True,
+    name: str | None = None,
+) -> str:
+    """``render_badge`` for ``contact`` as ``viewer_id`` sees it: the one-click buttons only on
+    the viewer's own contact, not erased (and only with ``quick``). ``name``: the contact's
+    display name, escaped, if the caller has it already."""
+    own = viewer_id is not None and contact.owner_id == viewer_id and not contact.is_erased
+    return render_badge(
+        kit,
+        pk=contact.pk,
+        name=escape(contact.display_name) if name is None else name,
+        value=value,
+        tier=tier,
+        buttons=kit.quick_kinds() if quick and own else (),
+    )
+
+
 def render_rows(
     contacts: list[Contact],
     *,

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from contacts import selectors_warmth
 from contacts.charts import warmth_svg
 from contacts.models import Contact
-from contacts.rows import RowKit, escape, render_badge
+from contacts.rows import RowKit, contact_badge, escape, render_badge
 from contacts.services.interactions import half_life_for_owner
 from contacts.warmth_queries import thresholds
 
@@ -61,15 +61,14 @@ def warmth_badge(context, contact: Contact, quick: bool = True) -> SafeString:
             contact.warmth_ref, timezone.now(), half_lives[contact.owner_id]
         )
     user = getattr(request, "user", None)
-    own = user is not None and contact.owner_id == user.pk and not contact.is_erased
     return mark_safe(  # render_badge escapes every piece
-        render_badge(
+        contact_badge(
             kit,
-            pk=contact.pk,
-            name=escape(contact.display_name),
+            contact,
             value=value,
             tier=tier,
-            buttons=kit.quick_kinds() if quick and own else (),
+            viewer_id=user.pk if user is not None else None,
+            quick=quick,
         )
     )
 
