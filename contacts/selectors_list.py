@@ -26,7 +26,7 @@ from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, Tag
-from contacts.selectors import CONTACT_ORDERINGS, THIS_AGENT, each_agents_rows
+from contacts.selectors import CONTACT_ORDERINGS, THIS_AGENT, contact_owners, each_agents_rows
 from crm.models import User
 from crm.roles import Role
 
@@ -365,18 +365,43 @@ class SourceSummary:
     total: int  # every active contact the user sees
 
 
-def source_summary(*, user: User, visible: QuerySet[Contact] | None = None) -> SourceSummary:
+def source_summary(
+    *,
+    user: User,
+    visible: QuerySet[Contact] | None = None,
+    owners: QuerySet[User] | None = None,
+) -> SourceSummary:
     """The distinct sources among the user's visible active contacts (the source filter's
     options) and how many contacts that is, in one scan (``GROUP BY source``; ``COUNT(*)``, so
     the ``(owner, source)`` index of active contacts holds all it reads). ``visible`` is
-    ``visible_contacts(user)`` if the caller has it already."""
-    groups = (
-        (visible if visible is not None else visible_contacts(user=user))
-        .order_by("source")
-        .values_list("source")
-        .annotate(n=Count("*"))
-    )
-    rows = list(groups)
+    ``visible_contacts(user)`` if the caller has it already; ``owners`` is
+    ``selectors.contact_owners(user)``, if the caller has it already.
+
+    For several agents (a lead) on PostgreSQL, each agent's contacts are counted by source
+    (``each_agents_rows``: a ``LATERAL`` read of that agent's entries of the index, already in
+    source order, so counted as they come) and the few counts added up: grouping the whole
+    team's contacts in one hash took half as much again once the table is vacuumed."""
+    if owners is None:
+        owners = contact_owners(user=user)
+    if owners is None or connection.vendor != "postgresql":
+        rows = list(
+            (visible if visible is not None else visible_contacts(user=user))
+            .order_by("source")
+            .values_list("source")
+            .annotate(n=Count("*"))
+        )
+    else:
+        per_agent = (
+            Contact.objects.active()
+            .filter(owner_id=THIS_AGENT)
+            .order_by()
+            .values_list("source")
+            .annotate(n=Count("*"))
+        )
+        sql, params = each_agents_rows(owners, per_agent, "top.source, SUM(top.n)::bigint")
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} GROUP BY top.source ORDER BY top.source", params)
+            rows = cursor.fetchall()
     return SourceSummary(
         sources=[source for source, _ in rows if source][:100],
         total=sum(n for _, n in rows),

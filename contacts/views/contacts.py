@@ -53,15 +53,16 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         contact_filter = ContactFilter(request.GET, queryset=queryset, request=request)
         queryset = contact_filter.qs
         filtered, filter_errors = _is_filtered(contact_filter), contact_filter.errors
+    owners = selectors.contact_owners(user=user)
     page = selectors_list.contact_keyset_page(
         queryset,
         sort=sort,
         cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort),
         anchors=visible,
-        owners=selectors.contact_owners(user=user),
+        owners=owners,
         columns=selectors_list.row_columns(user=user),
     )
-    summary = selectors_list.source_summary(user=user, visible=visible)
+    summary = selectors_list.source_summary(user=user, visible=visible, owners=owners)
     # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
     count = queryset.count() if filtered else summary.total
     pages = max(1, -(-count // selectors_list.PAGE_SIZE))
