@@ -40,14 +40,17 @@ a literal prefix several times faster than it tries a group of alternatives at e
 character. A text containing the literals of several variants (收益 … 不确定 is common in clean
 posts) searches the branch itself once, cheaper than a search per variant and their merging.
 
-Where the time goes (``bench/compliance.py``, one core of a shared 2-CPU machine, about
-47 µs a clean 300-character post, 88 µs a violation-dense one): normalising about 11.5 µs
-(three regex passes: map, drop, fold; every rule reads its output, so it cannot be lazy),
-the automaton scan about 9.5 µs, the pattern branches about 10 µs (the searches themselves,
-the Chinese ID number branch the dearest, and gating them), and the Python loop over what
-the scan finds, phrase hits, exceptions, findings (two clean posts in five pay for the offset
-map, about 4 µs) and the rest about 15 µs. A violation-dense post spends the difference on
-more branch matches (their exceptions and validators) and on findings (offset map, spans).
+Where the time goes (``bench/compliance.py``, CPU time on one core of a shared 2-CPU machine
+under a load average of 3 to 5, medians of 3 runs: about 38 µs a clean 300-character post,
+71 µs a violation-dense one with 13 findings; the split below is from a per-stage timer):
+normalising about 11 µs clean, 13 µs dense (three regex passes: map, drop, fold; every rule
+reads its output, so it cannot be lazy); the automaton scan with its Python loop about 17 µs;
+the pattern branches about 10 µs clean, 19 µs dense (the searches themselves, the rate and
+Chinese ID number branches the dearest, their gating, and on a dense post more matches to
+accept or reject); and on a dense post about 16 µs from the hits to the findings: sorting and
+merging the hits about 5 µs, mapping the spans back about 8 µs (building the offset layers,
+about 4 µs, then three bisects a span end) and building and sorting the Finding tuples about
+3 µs. Clean posts mostly skip the last part (two in five pay for the offset map).
 
 Rule kinds
 ----------

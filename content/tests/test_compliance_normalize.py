@@ -119,3 +119,18 @@ def test_fast_span_agrees_with_start_and_end(text: str, data: st.DataObject) -> 
     i = data.draw(st.integers(0, len(fast.text) - 1))
     j = data.draw(st.integers(i + 1, len(fast.text)))
     assert fast.span(i, j) == (fast.start(i), fast.end(j - 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, min_size=1, max_size=40).map("".join), st.data())
+def test_spans_maps_several_spans_like_start_and_end(text: str, data: st.DataObject) -> None:
+    # The checker maps all of a post's finding spans in one spans() call, in no set order.
+    fast = normalize_fast(text)
+    if not fast.text:
+        return
+    size = len(fast.text)
+    pairs = []
+    for _ in range(data.draw(st.integers(0, 6))):
+        i = data.draw(st.integers(0, size - 1))
+        pairs.append((i, data.draw(st.integers(i + 1, size))))
+    assert fast.spans(pairs) == [(fast.start(i), fast.end(j - 1)) for i, j in pairs]
