@@ -147,6 +147,9 @@ def team_week(db):
     post("ann", first + dt.timedelta(days=7, microseconds=-500_000), title="最后半秒")
     post("ann", first + dt.timedelta(days=7), title="下周")
     post("ann", first + dt.timedelta(days=2), title="取消了", status=S.CANCELLED)
+    same = first + dt.timedelta(days=3, hours=12, minutes=30)
+    post("ann", same, "lunch", title="同时一")  # the same time: in the order they were made
+    post("ann", same, "lunch", title="同时二")
     for day in (28, 29, 30):  # Berlin: 08:11 on Friday to Sunday, +01:00 then +02:00
         at = dt.datetime(2025, 3, day, 8, 11, tzinfo=BERLIN)
         post("bob", at, "lunch", title=f"柏林{day}", status=S.SCHEDULED)
