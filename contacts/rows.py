@@ -108,7 +108,7 @@ class RowKit:
 
     def owner_name(self, contact: Contact) -> str:
         """``str(contact.owner)``, escaped, from the ``owner_<field>`` values
-        ``selectors_list.contact_list_rows`` reads (the user's own ``__str__`` decides)."""
+        ``selectors_list.row_columns`` adds (the user's own ``__str__`` decides)."""
         name = self.owners.get(contact.owner_id)
         if name is None:
             owner = User(
@@ -200,7 +200,7 @@ def render_rows(
     now: dt.datetime,
 ) -> SafeString:
     """The list's table rows as the template drew them. Each contact carries
-    ``owner_half_life`` (``selectors_list.contact_list_rows``); ``labels`` maps a contact id to
+    ``owner_half_life`` (``selectors_list.row_columns``); ``labels`` maps a contact id to
     its tags and groups (``selectors_list.contact_labels``)."""
     detail_head, detail_tail = kit.detail_url
     select_for = kit.select_for
