@@ -98,8 +98,11 @@ class Ordering:
             Q(**{self.field: value}) & same_value_later_id
         )
         if descending and self.field in NULLABLE:
-            later |= Q(**{f"{self.field}__isnull": True})
-        return later
+            return later | Q(**{f"{self.field}__isnull": True})
+        # The same rows, and a range an (owner, column, id) index scan can start at: PostgreSQL
+        # takes the OR only as a filter, so a page deep in the list read past every row before
+        # it (or gathered every row after it, to sort them) for each agent.
+        return Q(**{f"{self.field}__{beyond}e": value}) & later
 
 
 @dataclass(frozen=True)
