@@ -41,6 +41,22 @@ NULLABLE = frozenset({"last_interaction_at"})
 ANCHORED = frozenset({"name"})
 _MAX_PK = 2**63 - 1
 OWNER_NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+# The contact columns a list row and its cursors read (``rows.render_rows``, ``_page``): the
+# page's rows leave the others (the notes above all) in the table.
+ROW_FIELDS = (
+    "id",
+    "owner_id",
+    "name",
+    "remark",
+    "phone",
+    "source",
+    "stage",
+    "next_follow_up",
+    "warmth_ref",
+    "last_interaction_at",
+    "erased_at",
+    "created",
+)
 _MAX_TEXT = 200
 
 
@@ -203,7 +219,8 @@ def first_rows(
     columns: dict[str, Any] | None = None,
 ) -> list[Contact]:
     """The first ``n`` of ``rows`` (scoped and filtered by the caller) in ``ordering`` (the
-    other way with ``reverse``), each annotated with ``columns`` (``row_columns``).
+    other way with ``reverse``): their ``ROW_FIELDS``, annotated with ``columns``
+    (``row_columns``).
 
     With ``owners`` (a ``values("pk")`` query of the agents whose contacts ``rows`` holds), on
     PostgreSQL: each agent's first ``n`` ids and sort values are read by a ``LATERAL`` join,
@@ -216,7 +233,7 @@ def first_rows(
     columns = columns or {}
     terms = ordering.terms(reverse=reverse)
     if owners is None or connection.vendor != "postgresql":
-        return list(rows.annotate(**columns).order_by(*terms)[:n])
+        return list(rows.only(*ROW_FIELDS).annotate(**columns).order_by(*terms)[:n])
     per_agent = (
         rows.filter(owner_id=THIS_AGENT).order_by(*terms).values_list("id", ordering.field)[:n]
     )
@@ -235,7 +252,8 @@ def first_rows(
         (*params, n),
         output_field=BooleanField(),
     )
-    return list(Contact.objects.annotate(**columns).filter(picked).order_by(*terms))
+    rows = Contact.objects.only(*ROW_FIELDS).annotate(**columns).filter(picked)
+    return list(rows.order_by(*terms))
 
 
 def contact_keyset_page(
