@@ -11,8 +11,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -20,7 +21,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from contacts import warmth
-from contacts.models import Contact, Interaction, InteractionKind, Persona, Stage
+from contacts.models import Alert, Contact, Interaction, InteractionKind, Persona, Stage
+from contacts.selectors_warmth import alerts_open
 from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
 from content.models import Status as ContentStatus
@@ -34,9 +36,9 @@ REVIEW_QUEUE_SHOWN = 50
 # Interactions older than this many half-lives add under 1/16 of their weight: not a "why".
 WHY_HORIZON_HALF_LIVES = 4
 
-# Columns the home pages never show, left unread (converting their timestamps was most of a
-# post list's time): a post's dispatch bookkeeping and audit times, its persona's profile,
-# the persona owner's login data. The post card reads the rest (``scheduler.cards``).
+# Columns the lead's review queue never shows, left unread (converting their timestamps was
+# most of a post list's time): a post's dispatch bookkeeping and audit times, its persona's
+# profile, the persona owner's login data. The post card reads the rest (``scheduler.cards``).
 POST_UNREAD = (
     "window_ends_at",
     "reviewed_at",
@@ -65,10 +67,12 @@ REVIEW_QUEUE_UNREAD = (
     "persona__owner__last_login",
     "persona__owner__date_joined",
 )
-# What the home's contact lists and their warmth badges read of a contact.
+# What the home's contact lists and their warmth badges read of a contact. The home reads
+# rows as values and makes the instances itself (``_load``), so these are column names
+# (attnames), in the model's field order as ``Model.from_db`` takes them.
 HOME_CONTACT_FIELDS = (
-    "pk",
-    "owner",
+    "id",
+    "owner_id",
     "name",
     "remark",
     "stage",
@@ -76,6 +80,29 @@ HOME_CONTACT_FIELDS = (
     "warmth_ref",
     "erased_at",
 )
+# What the agent home and its post cards (``scheduler.cards.render_card``) read of a post; its
+# persona is the one read for the persona cards.
+HOME_POST_FIELDS = (
+    "id",
+    "persona_id",
+    "title",
+    "text",
+    "image_paths",
+    "category",
+    "window_name",
+    "scheduled_at",
+    "status",
+    "review_comment",
+    "findings",
+    "has_block",
+    "last_error",
+)
+# What the alerts panel (``contacts/_alerts.html``) shows of an alert, then of its contact.
+HOME_ALERT_FIELDS = ("id", "contact_id", "kind", "for_date", "warmth")
+HOME_ALERT_CONTACT_FIELDS = ("contact__name", "contact__remark", "contact__erased_at")
+ALERTS_SHOWN = 30
+ALERT_CONTACT_FIELDS = ("id", "name", "remark", "erased_at")
+PERSONA_FIELDS = tuple(field.attname for field in Persona._meta.concrete_fields)
 
 
 def local_day_bounds(user: User, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -130,27 +157,70 @@ class AgentHome:
     hot_leads: list[HotLead]
     follow_ups: list[Contact]
     personas: list[tuple[Persona, list, int]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)  # as ``selectors_warmth.alerts_open``
     # The one-click kinds' codes in order, when read with the hot leads' "why" (PostgreSQL);
     # None: the badges read them themselves (``contacts.rows.RowKit.quick_kinds``).
     quick_kind_codes: list[str] | None = None
 
 
-def _todays_posts(user: User, today: dt.date) -> list[WindowSlot]:
-    start, end = local_day_bounds(user, today)
-    posts = (
-        MomentPost.objects.visible_to(user)
-        .owned_by(user)
-        .between(start, end)
-        .exclude(status=PostStatus.CANCELLED)
-        .select_related("persona")
-        .defer(*POST_UNREAD)
-        .order_by("scheduled_at", "pk")
-    )
+def _windows(user: User, posts: list[MomentPost]) -> list[WindowSlot]:
+    """The day's posts grouped by window, in order (a post without one under its time)."""
     slots: dict[str, WindowSlot] = {}
     for post in posts:
         key = post.window_name or post.scheduled_at.astimezone(user.tzinfo).strftime("%H:%M")
         slots.setdefault(key, WindowSlot(key, [])).posts.append(post)
     return list(slots.values())
+
+
+def _load(model: type[Model], fields: tuple[str, ...], values: tuple) -> Model:
+    """An instance of ``model`` from ``values`` of ``fields`` (attnames in field order), as
+    ``.only(*fields)`` would load it: any other field is read on first use."""
+    return model.from_db(DEFAULT_DB_ALIAS, fields, values)
+
+
+def _read_together(querysets: list[QuerySet]) -> list[list[tuple]]:
+    """The rows of each ``values_list`` queryset, as iterating it would give them: the ORM
+    builds each statement and converts each value. On PostgreSQL the statements go to the
+    server together, in one round trip (client-side binding runs several statements in one
+    ``execute``); building and iterating each query on its own took longer than running it."""
+    # The connection itself, not the ``django.db.connection`` proxy: the compilers look it up
+    # hundreds of times a page, and each look-up through the proxy is a thread-local read.
+    db = connections[DEFAULT_DB_ALIAS]
+    compiled = []
+    for queryset in querysets:
+        compiler = queryset.query.get_compiler(connection=db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # the user sees none of these rows
+            compiled.append((None, "", ()))
+        else:
+            compiled.append((compiler, sql, params))
+    statements = [(sql, params) for compiler, sql, params in compiled if compiler is not None]
+    results: list[list[tuple]] = []
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements),
+                [param for _, params in statements for param in params],
+            )
+            results.append(cursor.fetchall())
+            while cursor.nextset():
+                results.append(cursor.fetchall())
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+    found = iter(results)
+    out = []
+    for compiler, _, _ in compiled:
+        if compiler is None:
+            out.append([])
+            continue
+        rows = next(found)
+        if compiler.has_extra_select:  # ordering columns the ORM added after the values
+            rows = [row[: compiler.col_count] for row in rows]
+        out.append(list(compiler.results_iter([rows], tuple_expected=True)))
+    return out
 
 
 # The interaction contributing most now of each contact, with its kind's code; and, on every
@@ -246,21 +316,15 @@ def _with_warmth(contact: Contact, value: float) -> Contact:
     return contact
 
 
-def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float, list[str] | None]:
-    """The user's hot leads, warmest first, each with its "why"; the half-life of the user's
-    team, which their warmth decays with; the one-click kinds' codes if read on the way."""
-    # The warmest few come with the team's half-life joined in and the hot ones are kept
-    # here, by the comparison ``hot()`` makes in SQL: ``hot()`` needs the half-life before
-    # its query, and reading it first was a query of its own.
-    warmest = list(
-        Contact.objects.visible_to(user)
-        .owned_by(user)
-        .only(*HOME_CONTACT_FIELDS)
-        .annotate(team_half_life=F("owner__team__warmth_half_life_days"))
-        .order_by("-warmth_ref", "-id")[:HOT_LEADS_SHOWN]
-    )
-    # No contacts at all: nothing decays, any half-life will do.
-    half_life = clamp_half_life(warmest[0].team_half_life if warmest else None)
+def _hot_leads(
+    warmest: list[Contact], team_half_life: float | None, now: dt.datetime
+) -> tuple[list[HotLead], float, list[str] | None]:
+    """The hot ones of the user's warmest contacts (warmest first), each with its "why"; the
+    half-life of the user's team (``team_half_life``, read with the contacts), which their
+    warmth decays with; the one-click kinds' codes if read on the way. The hot ones are kept
+    here, by the comparison ``hot()`` makes in SQL: ``hot()`` needs the half-life before its
+    query, and reading it first was a query of its own."""
+    half_life = clamp_half_life(team_half_life)
     threshold = warmth.ref_threshold(thresholds().hot, now, half_life)
     contacts = [contact for contact in warmest if contact.warmth_ref >= threshold]
     why, quick = _why_and_quick_kinds([contact.pk for contact in contacts], now, half_life)
@@ -273,34 +337,85 @@ def _hot_leads(user: User, now: dt.datetime) -> tuple[list[HotLead], float, list
 
 def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
     """Today's posts by window, how many reminders wait, hot leads with why, follow-ups due,
-    the personas' unmet advice."""
+    the personas' unmet advice, the open alerts.
+
+    Two round trips on PostgreSQL: the page's reads, each the ORM's ``visible_to(user)``
+    query of its model, sent together (``_read_together``); then the hot leads' "why".
+    """
     now = now or timezone.now()
     today = timezone.localtime(now, user.tzinfo).date()
-    # The page shows only how many (the reminders themselves are on the "today" page).
-    open_reminders = (
-        Reminder.objects.visible_to(user).owned_by(user).filter(dismissed_at__isnull=True).count()
+    start, end = local_day_bounds(user, today)
+    contacts = Contact.objects.visible_to(user).owned_by(user)
+    post_rows, persona_rows, reminder_rows, warmest_rows, follow_rows, alert_rows = _read_together(
+        [
+            # Posts before personas: a post's persona is older than the post, so it is in
+            # the later read even if one is added in between.
+            MomentPost.objects.visible_to(user)
+            .owned_by(user)
+            .between(start, end)
+            .exclude(status=PostStatus.CANCELLED)
+            .order_by("scheduled_at", "pk")
+            .values_list(*HOME_POST_FIELDS),
+            Persona.objects.visible_to(user)
+            .owned_by(user)
+            .order_by("pk")
+            .values_list(*PERSONA_FIELDS),
+            # The page shows only how many (the reminders are on the "today" page).
+            Reminder.objects.visible_to(user)
+            .owned_by(user)
+            .filter(dismissed_at__isnull=True)
+            .order_by()
+            .values("owner")
+            .annotate(n=Count("pk"))
+            .values_list("n"),
+            # With the team's half-life joined in: the hot leads need it.
+            contacts.order_by("-warmth_ref", "-id").values_list(
+                *HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days"
+            )[:HOT_LEADS_SHOWN],
+            contacts.filter(next_follow_up__lte=today, erased_at__isnull=True)
+            .exclude(stage=Stage.LOST)
+            .order_by("next_follow_up", "pk")
+            .values_list(*HOME_CONTACT_FIELDS)[:FOLLOW_UPS_SHOWN],
+            alerts_open(user=user).values_list(*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS)[
+                :ALERTS_SHOWN
+            ],
+        ]
     )
-    hot_leads, half_life, quick_kind_codes = _hot_leads(user, now)
+    personas = {row[0]: _load(Persona, PERSONA_FIELDS, row) for row in persona_rows}
+    posts = []
+    for row in post_rows:
+        post = _load(MomentPost, HOME_POST_FIELDS, row)
+        persona = personas.get(post.persona_id)
+        if persona is not None:  # else deleted since, and the post with it
+            post.persona = persona
+            posts.append(post)
+    warmest = [_load(Contact, HOME_CONTACT_FIELDS, row[:-1]) for row in warmest_rows]
+    # No contacts at all: nothing decays, any half-life will do.
+    hot_leads, half_life, quick_kind_codes = _hot_leads(
+        warmest, warmest_rows[0][-1] if warmest_rows else None, now
+    )
     follow_ups = [
         _with_warmth(contact, warmth.warmth_now(contact.warmth_ref, now, half_life))
-        for contact in Contact.objects.visible_to(user)
-        .owned_by(user)
-        .filter(next_follow_up__lte=today, erased_at__isnull=True)
-        .exclude(stage=Stage.LOST)
-        .only(*HOME_CONTACT_FIELDS)
-        .order_by("next_follow_up", "pk")[:FOLLOW_UPS_SHOWN]
+        for contact in (_load(Contact, HOME_CONTACT_FIELDS, row) for row in follow_rows)
     ]
-    personas = [
-        (persona, persona.checklist(today), persona.checklist_score(today))
-        for persona in Persona.objects.visible_to(user).owned_by(user).order_by("pk")
-    ]
+    alerts = []
+    for row in alert_rows:
+        alert = _load(Alert, HOME_ALERT_FIELDS, row[: len(HOME_ALERT_FIELDS)])
+        alert.contact = _load(
+            Contact, ALERT_CONTACT_FIELDS, (alert.contact_id, *row[len(HOME_ALERT_FIELDS) :])
+        )
+        alerts.append(alert)
     return AgentHome(
         today=today,
-        windows=_todays_posts(user, today),
-        open_reminders=open_reminders,
+        windows=_windows(user, posts),
+        open_reminders=reminder_rows[0][0] if reminder_rows else 0,
         hot_leads=hot_leads,
         follow_ups=follow_ups,
-        personas=personas,
+        personas=[
+            (persona, persona.checklist(today), persona.checklist_score(today))
+            for persona in personas.values()
+        ],
+        alerts=alerts,
         quick_kind_codes=quick_kind_codes,
     )
 

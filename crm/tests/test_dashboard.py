@@ -134,7 +134,7 @@ def test_the_why_line_reads_as_the_template_would_say_it(team):
     )
     contact.warmth_ref = warmth.term(45, NOW, 14)
     contact.save()
-    (lead,), _, _ = dashboard._hot_leads(agent, NOW)
+    (lead,) = dashboard.agent_home(agent, NOW).hot_leads
     template = Template(
         "{% load i18n %}{% blocktranslate with kind=lead.why.kind.label "
         "when=lead.why.at|timesince %}mostly: {{ kind }}, {{ when }} ago{% endblocktranslate %}"
@@ -311,3 +311,54 @@ def test_local_day_bounds_follow_the_users_time_zone():
     assert start == dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
     assert end - start == dt.timedelta(days=1)
     assert timezone.is_aware(start)
+
+
+def test_the_homes_reads_together_are_the_querysets_rows(team):
+    """``_read_together`` gives each ``values_list`` queryset's rows as iterating it does
+    (converted the same way: dates, JSON, booleans), one list per queryset, and none for a
+    user who sees nothing."""
+    from contacts.models import Contact
+    from crm.tests.factories import AgentFactory
+
+    _, agent, other = team
+    persona = PersonaFactory(owner=agent)
+    post_for(agent, 8, persona=persona, status=PostStatus.SENT, image_paths=["a.jpg"])
+    ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 25))
+    ContactFactory(owner=other)
+    from scheduler.models import MomentPost
+
+    inactive = AgentFactory(is_active=False)
+    querysets = [
+        MomentPost.objects.visible_to(agent).values_list(*dashboard.HOME_POST_FIELDS),
+        Contact.objects.visible_to(agent).order_by("pk").values_list("id", "next_follow_up"),
+        Contact.objects.visible_to(inactive).values_list("id"),
+        Contact.objects.visible_to(other).order_by("pk").values_list("id", "erased_at"),
+    ]
+    assert dashboard._read_together(querysets) == [list(qs) for qs in querysets]
+    assert dashboard._read_together(querysets)[2] == []
+
+
+def test_the_home_shows_only_the_agents_own_open_alerts_of_the_week(client, team):
+    _, agent, other = team
+    mine, theirs = ContactFactory(owner=agent, name="我的"), ContactFactory(owner=other)
+    shown = Alert.objects.create(
+        owner=agent, contact=mine, kind=AlertKind.COOLING, for_date=dt.date(2026, 11, 24)
+    )
+    Alert.objects.create(
+        owner=agent, contact=mine, kind=AlertKind.HOT, for_date=dt.date(2026, 11, 10)
+    )  # older than a week
+    Alert.objects.create(
+        owner=agent,
+        contact=mine,
+        kind=AlertKind.FOLLOW_UP,
+        for_date=dt.date(2026, 11, 24),
+        dismissed_at=NOW,
+    )
+    Alert.objects.create(
+        owner=other, contact=theirs, kind=AlertKind.HOT, for_date=dt.date(2026, 11, 24)
+    )
+    client.force_login(agent)
+    response = client.get(reverse("home"))
+    assert [alert.pk for alert in response.context["home"].alerts] == [shown.pk]
+    body = response.content.decode()
+    assert f'id="alert-{shown.pk}"' in body and body.count('class="alert alert-') == 1
