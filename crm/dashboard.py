@@ -227,7 +227,9 @@ def _read_together(querysets: list[QuerySet]) -> list[list[tuple]]:
 # row, the one-click kinds' codes in ``selectors_warmth.quick_kinds``'s order (only the hot
 # leads' badges show them). Plain SQL: the ORM's query took longer to build than to run. The
 # inner query reads only columns of the (contact, -at, -id) INCLUDE (weight, kind) index, so
-# PostgreSQL can answer it from the index alone. ``weight * 2 ^ ((at - now) / h)`` is
+# PostgreSQL can answer it from the index alone once VACUUM has marked the table's pages
+# all-visible (until then it visits a heap page per interaction, some 600 for 8 hot leads of
+# the bench's data). ``weight * 2 ^ ((at - now) / h)`` is
 # ``contacts.warmth.contribution_now``; its exponent stays within [-horizon, 0].
 _WHY_SQL = """
 SELECT why.contact_id, why.id, why.at, kind.id, kind.code,
