@@ -6,7 +6,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -152,7 +152,15 @@ class Contact(models.Model):
         indexes = [
             # Ends in -id like every warmth ordering, so "hottest n" is an index scan of n rows.
             models.Index(fields=["owner", "-warmth_ref", "-id"], name="contact_owner_warmth"),
-            models.Index(fields=["owner", "-last_interaction_at"], name="contact_owner_last_touch"),
+            # The list's "latest interaction" order, never-touched contacts last, as each
+            # agent's first rows are read for a lead's page (``selectors_list.first_rows``):
+            # with the default DESC NULLS FIRST PostgreSQL sorted every contact of the agent.
+            models.Index(
+                F("owner"),
+                F("last_interaction_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="contact_owner_last_touch",
+            ),
             # The list's default order (newest first), read per agent for a lead's page
             # (``selectors_list.first_rows``): n index entries an agent.
             models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
