@@ -6,7 +6,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +85,26 @@ class ContactGroup(models.Model):
         return self.name
 
 
+class NullsLastIndex(models.Index):
+    """An index with ``DESC NULLS LAST`` columns, which SQLite does not take in an index: there
+    they are plain ``DESC`` (the same order: SQLite's NULL is the smallest value), so the demo's
+    database and its table rebuilds get the index too."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(
+            *(_without_nulls_last(expression) for expression in self.expressions), name=self.name
+        )
+        return plain.create_sql(model, schema_editor, using=using, **kwargs)
+
+
+def _without_nulls_last(expression):
+    if isinstance(expression, OrderBy) and expression.descending and expression.nulls_last:
+        return OrderBy(expression.expression, descending=True)
+    return expression
+
+
 class ContactQuerySet(WarmthQuerySetMixin, OwnedQuerySet):
     def active(self) -> Self:
         """Contacts that have not been erased."""
@@ -155,7 +175,7 @@ class Contact(models.Model):
             # The list's "latest interaction" order, never-touched contacts last, as each
             # agent's first rows are read for a lead's page (``selectors_list.first_rows``):
             # with the default DESC NULLS FIRST PostgreSQL sorted every contact of the agent.
-            models.Index(
+            NullsLastIndex(
                 F("owner"),
                 F("last_interaction_at").desc(nulls_last=True),
                 F("id").desc(),
