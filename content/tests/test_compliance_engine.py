@@ -17,7 +17,7 @@ from content.compliance import (
     default_checker,
 )
 from content.compliance.engine import _encode, cn_id_valid
-from content.compliance.patterns import prefix_variants, required_sets
+from content.compliance.patterns import prefix_variants, required_sets, scan_friendly
 from content.tests.compliance_corpus import CORPUS, LICENCE
 
 
@@ -298,6 +298,35 @@ def test_span_after_an_astral_character_is_the_original_text() -> None:
 )
 def test_prefix_variants_of_a_branch(pattern: str, variants: list[tuple[str, str]]) -> None:
     assert list(prefix_variants(pattern)) == variants
+
+
+@pytest.mark.parametrize(
+    ("pattern", "friendly"),
+    [
+        (r"[0-9]+%[^。]{0,3}?确定", r"[0-9][0-9]*%[^。]{0,3}?确定"),
+        (r"\d+元", r"\d\d*元"),
+        (r"保+本", r"保保*本"),
+        (r"[\]x]+y", r"[\]x][\]x]*y"),
+        (r"[0-9]+?%", r"[0-9]+?%"),  # lazy: left alone
+        (r"[0-9]++%", r"[0-9]++%"),  # possessive: left alone
+        (r"(?:ab)+c", r"(?:ab)+c"),  # a group, not one character
+        (r"[]a]+b", r"[]a]+b"),  # a class this reading does not parse
+        (r"(?i)a+", r"(?i)a+"),
+    ],
+)
+def test_scan_friendly_rewrites_only_a_leading_one_character_repeat(
+    pattern: str, friendly: str
+) -> None:
+    assert scan_friendly(pattern) == friendly
+    rng = random.Random(5)
+    texts = [
+        "".join(rng.choice("保本元确定%0123456789]xyabc。") for _ in range(60)) for _ in range(300)
+    ]
+    for text in texts:
+        original, rewritten = re.compile(pattern), re.compile(friendly)
+        for pos in range(0, 60, 7):
+            a, b = original.search(text, pos), rewritten.search(text, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
 
 
 def test_a_case_blind_pattern_is_not_gated_on_its_literals() -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from content.compliance import normalize
 from content.compliance.normalize import (
+    _FEW_MAPPED,
     _fold_char,
     fold_pattern,
     normalize_fast,
@@ -134,3 +135,21 @@ def test_spans_maps_several_spans_like_start_and_end(text: str, data: st.DataObj
         i = data.draw(st.integers(0, size - 1))
         pairs.append((i, data.draw(st.integers(i + 1, size))))
     assert fast.spans(pairs) == [(fast.start(i), fast.end(j - 1)) for i, j in pairs]
+
+
+@pytest.mark.parametrize("count", [_FEW_MAPPED - 1, _FEW_MAPPED, _FEW_MAPPED + 1, 4 * _FEW_MAPPED])
+@pytest.mark.parametrize("special", ["", "㈱", "😀", "\U00020000", "ＡＢ"])
+def test_many_characters_to_map_agree_with_the_reference_loop(count: int, special: str) -> None:
+    # Past _FEW_MAPPED characters to map the split stops and the text is translated; an
+    # expanding or astral character may sit before the split stops or after.
+    for text in (
+        "穩，賺" * count + special,
+        special + "穩賺 " * count,
+        "險" * (count // 2) + special + "ＡＢ" * count,
+    ):
+        norm, starts, ends = normalize_full(text)
+        fast = normalize_fast(text)
+        assert fast.text == norm
+        assert [(fast.start(q), fast.end(q)) for q in range(len(norm))] == list(
+            zip(starts, ends, strict=True)
+        )
