@@ -5,15 +5,18 @@ card cost about 0.25 ms (Django resolves every variable, filter and ``{% url %}`
 which made the card four fifths of the page. Here everything that is the same for every card
 of a request (translated labels and button texts, the action URL prefix, the CSRF input, the
 page to come back to) is worked out once in a :class:`CardKit`, and a card is one string
-join of escaped pieces. ``templates/scheduler/_post.html`` calls the same function, so there
-is one card, whichever page draws it.
+join of escaped pieces. The kit also keeps, as they first come up, the markup shared by every
+card of one category, status and compliance flag, and each status's actions cut where the
+post's id goes, so a card costs about 2 µs. ``templates/scheduler/_post.html`` calls the same
+function, so there is one card, whichever page draws it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from html import escape as escape_text
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -25,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from content.models import Category
 from crm.html import escape, url_parts
-from scheduler.models import PostStatus
+from scheduler.models import MomentPost, PostStatus
 from scheduler.services import MOVABLE
 
 S = PostStatus
@@ -61,6 +64,11 @@ class CardKit:
     text: dict[str, str]
     tz: dt.tzinfo
     day_heads: dict[dt.date, str] = field(default_factory=dict, compare=False)
+    # Worked out on first use: see _look and _action_pieces.
+    looks: dict[tuple[str, str, bool, bool], tuple[str, str]] = field(
+        default_factory=dict, compare=False
+    )
+    actions: dict[tuple[str, bool], list[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, *, csrf_token: str, next_path: str) -> CardKit:
@@ -116,14 +124,78 @@ def page_path(request: HttpRequest) -> str:
     return (htmx and htmx.current_url_abs_path) or request.get_full_path()
 
 
-def _title(post: Any) -> str:
-    text = post.title or post.text
-    if len(text) > TITLE_CHARS:
-        text = text[: TITLE_CHARS - 1] + "…"
-    return escape(text)
+class CardRow(NamedTuple):
+    """What a card and the week grid read of a post. ``selectors.calendar_cards`` reads these
+    straight from the database; :meth:`of` makes one from a ``MomentPost``."""
+
+    pk: int
+    persona_id: int
+    owner_id: int | None  # the persona's agent; None from :meth:`of` (no query for it)
+    window_name: str
+    status: str
+    category: str
+    title: str
+    text: str
+    has_block: bool
+    has_findings: bool
+    review_comment: str
+    last_error: str
+    at: dt.datetime  # aware; the card shows it in the request's zone
+
+    @classmethod
+    def of(cls, post: MomentPost) -> CardRow:
+        return cls(
+            post.pk,
+            post.persona_id,
+            None,
+            post.window_name,
+            post.status,
+            post.category,
+            post.title,
+            post.text,
+            post.has_block,
+            bool(post.findings),
+            post.review_comment,
+            post.last_error,
+            post.scheduled_at,
+        )
 
 
-def _form(kit: CardKit, pk: int, action: str, inner: str, *, cls: str = "") -> str:
+def _look(kit: CardKit, key: tuple[str, str, bool, bool]) -> tuple[str, str]:
+    """The markup of a card before its id and between its time and its title: the same for
+    every post of one category, status and compliance flag. Kept in the kit."""
+    category, status, has_block, has_findings = key
+    t = kit.text
+    if has_block:
+        flag = f' <span class="badge danger">{t["block"]}</span>'
+    elif has_findings:
+        flag = f' <span class="badge warn">{t["warn"]}</span>'
+    else:
+        flag = ""
+    flagged = " flagged" if has_block else ""
+    look = kit.looks[key] = (
+        f'<article class="post cat-{escape(category)} status-{escape(status)}{flagged}" id="post-',
+        f'</time> <span class="badge">{kit.status_labels.get(status) or escape(status)}</span> '
+        f'<span class="badge cat">{kit.category_labels.get(category) or escape(category)}</span>'
+        f'{flag}</p><p class="post-text">',
+    )
+    return look
+
+
+# Stands for the post's id in an action template. Every variable piece of a card is escaped
+# (no "<" left in it) and the card's own tags are not <pk>, so this occurs only where the id goes.
+PK_SLOT = "<pk>"
+
+
+def _action_pieces(kit: CardKit, key: tuple[str, bool]) -> list[str]:
+    """A card's actions for one status, for the reviewer or not, cut where the post's id goes:
+    ``str(pk).join(pieces)`` is the markup. Kept in the kit."""
+    status, reviewer = key
+    pieces = kit.actions[key] = "".join(_actions(PK_SLOT, status, kit, reviewer)).split(PK_SLOT)
+    return pieces
+
+
+def _form(kit: CardKit, pk: str, action: str, inner: str, *, cls: str = "") -> str:
     url = f"{kit.base}{pk}/{action}/"
     klass = f' class="{cls}"' if cls else ""
     return (
@@ -132,8 +204,8 @@ def _form(kit: CardKit, pk: int, action: str, inner: str, *, cls: str = "") -> s
     )
 
 
-def _actions(post: Any, kit: CardKit, reviewer: bool) -> list[str]:
-    pk, status, t = post.pk, post.status, kit.text
+def _actions(pk: str, status: str, kit: CardKit, reviewer: bool) -> list[str]:
+    t = kit.text
     parts: list[str] = []
     if reviewer:
         hidden = f'<input type="hidden" name="reviewer" value="1">{kit.next_input}'
@@ -171,38 +243,39 @@ def _actions(post: Any, kit: CardKit, reviewer: bool) -> list[str]:
     return parts
 
 
-def render_card(post: Any, kit: CardKit, *, reviewer: bool = False, error: str = "") -> SafeString:
+def _card(post: CardRow, kit: CardKit, reviewer: bool, error: str = "") -> str:
+    status = post.status
+    key = (post.category, status, post.has_block, post.has_findings)
+    look = kit.looks.get(key) or _look(kit, key)
+    actions = kit.actions.get((status, reviewer)) or _action_pieces(kit, (status, reviewer))
+    iso = post.at.astimezone(kit.tz).isoformat()  # same zone: returns the row's own value
+    text = post.title or post.text
+    if len(text) > TITLE_CHARS:  # as ``truncatechars``: the ellipsis counts
+        text = text[: TITLE_CHARS - 1] + "…"
+    notes = ""
+    if post.review_comment and status == S.REJECTED:
+        notes = f'<p class="post-comment">{escape_text(post.review_comment)}</p>'
+    if post.last_error:
+        notes += f'<p class="error">{escape_text(post.last_error)}</p>'
+    if error:
+        notes += f'<p class="error" role="alert">{escape(error)}</p>'
+    pk = str(post.pk)
+    # isoformat() always starts "YYYY-MM-DDTHH:MM": [11:16] is the time as "%H:%M".
+    return (
+        f'{look[0]}{pk}"><p class="post-meta"><time datetime="{iso}">{iso[11:16]}{look[1]}'
+        f'{escape_text(text)}</p>{notes}<div class="post-actions">{pk.join(actions)}</div>'
+        "</article>"
+    )
+
+
+def render_card(
+    post: CardRow | MomentPost, kit: CardKit, *, reviewer: bool = False, error: str = ""
+) -> SafeString:
     """One post's card: time, status, category, compliance flag, title, and the actions its
     status allows (review actions for ``reviewer``, the agent's otherwise)."""
-    pk, status, t = post.pk, post.status, kit.text
-    at = post.scheduled_at.astimezone(kit.tz)
-    flagged = " flagged" if post.has_block else ""
-    if post.has_block:
-        flag = f' <span class="badge danger">{t["block"]}</span>'
-    elif post.findings:
-        flag = f' <span class="badge warn">{t["warn"]}</span>'
-    else:
-        flag = ""
-    parts = [
-        f'<article class="post cat-{escape(post.category)} status-{escape(status)}{flagged}" '
-        f'id="post-{pk}">',
-        f'<p class="post-meta"><time datetime="{at.isoformat()}">{at:%H:%M}</time> ',
-        f'<span class="badge">{kit.status_labels.get(status) or escape(status)}</span> ',
-        '<span class="badge cat">',
-        kit.category_labels.get(post.category) or escape(post.category),
-        f"</span>{flag}</p>",
-        f'<p class="post-text">{_title(post)}</p>',
-    ]
-    if post.review_comment and status == S.REJECTED:
-        parts.append(f'<p class="post-comment">{escape(post.review_comment)}</p>')
-    if post.last_error:
-        parts.append(f'<p class="error">{escape(post.last_error)}</p>')
-    if error:
-        parts.append(f'<p class="error" role="alert">{escape(error)}</p>')
-    parts.append('<div class="post-actions">')
-    parts.extend(_actions(post, kit, reviewer))
-    parts.append("</div></article>")
-    return SafeString("".join(parts))  # every piece above is escaped
+    if not isinstance(post, CardRow):
+        post = CardRow.of(post)
+    return SafeString(_card(post, kit, reviewer, error))  # every piece is escaped
 
 
 def render_grid(
@@ -229,7 +302,7 @@ def render_grid(
         parts.append(f'<tr><th scope="row">{escape(row["label"])}</th>')
         for cell in row["cells"]:
             parts.append("<td>")
-            parts.extend(render_card(post, kit, reviewer=reviewer) for post in cell)
+            parts.extend(_card(post, kit, reviewer) for post in cell)
             parts.append("</td>")
         parts.append("</tr>")
     parts.append("</tbody></table></div>")

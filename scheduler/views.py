@@ -23,6 +23,7 @@ from contacts.views.common import add_service_errors, safe_next
 from crm.models import User
 from crm.roles import Role
 from scheduler import services
+from scheduler.cards import CardRow
 from scheduler.forms import MovePostForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus
 from scheduler.selectors import (
@@ -45,7 +46,7 @@ def week_start(request: HttpRequest, tz) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _window_rows(windows: list[PostingWindow], posts: list[MomentPost]) -> list[tuple[str, str]]:
+def _window_rows(windows: list[PostingWindow], posts: list[CardRow]) -> list[tuple[str, str]]:
     """(name, label) of the grid's rows: the effective windows, then any other window name a
     post of the week still carries (a window since deleted or renamed)."""
     names = {w.name for w in windows}
@@ -61,7 +62,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
     personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
-    posts = list(calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user)))
+    posts = calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user), tz)
     rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
     sections = [
@@ -92,19 +93,25 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
 def calendar_team(request: HttpRequest) -> HttpResponse:
     """The lead's week: agents x windows down, days across, with review actions."""
     user = request.user
-    team = getattr(user, "led_team", None) if user.role == Role.LEAD else None
-    if team is None:
+    if user.role != Role.LEAD:
         raise Http404
     tz = user.tzinfo
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
+    # The members of the team the user leads, with the team: one query rather than the team's
+    # own and then its members'. Only a team with no active member left needs its own.
     agents = list(
-        User.objects.visible_to(user).filter(team=team).agents().order_by("username", "pk")
+        User.objects.visible_to(user)
+        .filter(team__lead=user)
+        .agents()
+        .select_related("team")
+        .order_by("username", "pk")
     )
-    posts = list(
-        calendar_cards(
-            posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team)
-        )
+    team = agents[0].team if agents else getattr(user, "led_team", None)
+    if team is None:
+        raise Http404
+    posts = calendar_cards(
+        posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team), tz
     )
     rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.owner_id, p.window_name))
