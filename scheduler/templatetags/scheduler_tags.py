@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
+from crm.html import escape
 from scheduler.cards import CardKit, render_card, render_grid
 
 register = template.Library()
@@ -30,3 +31,20 @@ def week_grid(context, rows, caption, reviewer: bool = False) -> SafeString:
         kit=CardKit.for_request(context["request"]),
         reviewer=reviewer,
     )
+
+
+@register.simple_tag(takes_context=True)
+def team_week_sections(context, sections) -> SafeString:
+    """The team week's sections: each agent's name over their week table with review actions.
+    One tag rather than a template loop around ``week_grid``: resolving the loop's variables
+    and the tag's arguments cost about as much as drawing the ten tables."""
+    kit = CardKit.for_request(context["request"])
+    days, today = context["days"], context.get("today")
+    parts = []
+    for section in sections:
+        name = str(section["agent"])
+        grid = render_grid(
+            rows=section["rows"], days=days, today=today, caption=name, kit=kit, reviewer=True
+        )
+        parts.append(f'\n<section class="card">\n  <h2>{escape(name)}</h2>\n  {grid}\n</section>\n')
+    return SafeString("".join(parts))  # the name escaped, the table escaped by render_grid
