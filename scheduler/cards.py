@@ -14,12 +14,14 @@ function, so there is one card, whichever page draws it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from html import escape as escape_text
 from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.urls import get_script_prefix
 from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
@@ -51,6 +53,44 @@ def post_action_prefix() -> str:
     return url_parts("scheduler-post-action", "submit")[0]
 
 
+# What a kit shares with every request in the same language (and URL prefix): worked out once
+# per process rather than per request. Shared, so read only.
+
+
+@functools.lru_cache(maxsize=16)
+def _labels(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Status labels, category labels and the cards' texts in ``language`` (the active one),
+    escaped."""
+    return (
+        {code: escape(str(label)) for code, label in S.choices},
+        {code: escape(str(label)) for code, label in Category.choices},
+        {
+            "block": escape(_("Compliance block")),
+            "warn": escape(_("Warning")),
+            "approve": escape(_("Approve")),
+            "comment": escape(_("Comment")),
+            "send_back": escape(_("Send back")),
+            "submit": escape(_("Submit")),
+            "posted": escape(_("Posted")),
+            "cancel": escape(_("Cancel post")),
+            "move": escape(_("Move")),
+            "window": escape(_("Window")),
+        },
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _action_base(script_prefix: str) -> str:
+    """The escaped action URL prefix; ``script_prefix`` (which ``reverse`` puts in front of
+    every URL) is the cache's key."""
+    return escape(post_action_prefix())
+
+
+@functools.lru_cache(maxsize=512)
+def _day_head(language: str, day: dt.date) -> str:
+    return escape(dateformat.format(day, "D n/j"))
+
+
 @dataclass(frozen=True)
 class CardKit:
     """What every card of one request shares, in the request's language, already escaped."""
@@ -72,35 +112,25 @@ class CardKit:
 
     @classmethod
     def build(cls, *, csrf_token: str, next_path: str) -> CardKit:
+        status_labels, category_labels, text = _labels(get_language())
         return cls(
-            base=escape(post_action_prefix()),
+            base=_action_base(get_script_prefix()),
             csrf_input=(
                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
             ),
             next_input=f'<input type="hidden" name="next" value="{escape(next_path)}">',
             next_query=escape("?" + urlencode({"next": next_path})),
-            status_labels={code: escape(str(label)) for code, label in S.choices},
-            category_labels={code: escape(str(label)) for code, label in Category.choices},
-            text={
-                "block": escape(_("Compliance block")),
-                "warn": escape(_("Warning")),
-                "approve": escape(_("Approve")),
-                "comment": escape(_("Comment")),
-                "send_back": escape(_("Send back")),
-                "submit": escape(_("Submit")),
-                "posted": escape(_("Posted")),
-                "cancel": escape(_("Cancel post")),
-                "move": escape(_("Move")),
-                "window": escape(_("Window")),
-            },
+            status_labels=status_labels,
+            category_labels=category_labels,
+            text=text,
             tz=timezone.get_current_timezone(),
         )
 
     def day_head(self, day: dt.date) -> str:
-        """``day|date:"D n/j"`` (localised weekday), escaped; worked out once per day."""
+        """``day|date:"D n/j"`` (localised weekday), escaped."""
         head = self.day_heads.get(day)
         if head is None:
-            head = self.day_heads[day] = escape(dateformat.format(day, "D n/j"))
+            head = self.day_heads[day] = _day_head(get_language(), day)
         return head
 
     @classmethod
