@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -73,18 +73,54 @@ class PostingWindowQuerySet(models.QuerySet):
         windows, replaced or extended by the agent's own. A layer's row with ``active`` off
         removes the window of that name (an agent who never posts at lunch). One query.
         """
-        rows = self.filter(
+        return _effective(list(self._layers_for(agent)))
+
+    def effective_labels_for(self, agent: User) -> list[tuple[str, str]]:
+        """(name, label) of the windows :meth:`effective_for` gives, in its order, read as
+        plain rows rather than models: all a calendar's rows show. One query."""
+        fields = ("name", "start", "team_id", "owner_id", "active")
+        rows = [WindowLayer._make(row) for row in self._layers_for(agent).values_list(*fields)]
+        return [(window.name, window_label(window.name)) for window in _effective(rows)]
+
+    def _layers_for(self, agent: User) -> Self:
+        return self.filter(
             Q(owner__isnull=True, team__isnull=True)
             | Q(owner__isnull=True, team_id=agent.team_id)
             | Q(owner=agent)
         ).order_by("start", "pk")
-        layers: dict[str, PostingWindow] = {}
-        for level in (0, 1, 2):
-            for window in rows:
-                if window.level == level:
-                    layers[window.name] = window
-        windows = [w for w in layers.values() if w.active]
-        return sorted(windows, key=lambda w: (w.start, w.name))
+
+
+def _level(owner_id: int | None, team_id: int | None) -> int:
+    """0 global, 1 team, 2 agent: higher levels override lower ones by name."""
+    if owner_id:
+        return 2
+    return 1 if team_id else 0
+
+
+class WindowLayer(NamedTuple):
+    """A window row as :meth:`PostingWindowQuerySet.effective_labels_for` reads it."""
+
+    name: str
+    start: dt.time
+    team_id: int | None
+    owner_id: int | None
+    active: bool
+
+    @property
+    def level(self) -> int:
+        return _level(self.owner_id, self.team_id)
+
+
+def _effective(rows: list[Any]) -> list[Any]:
+    """The layering of :meth:`PostingWindowQuerySet.effective_for` over ``rows`` (windows or
+    :class:`WindowLayer` rows, in (start, pk) order)."""
+    layers: dict[str, Any] = {}
+    for level in (0, 1, 2):
+        for window in rows:
+            if window.level == level:
+                layers[window.name] = window
+    windows = [w for w in layers.values() if w.active]
+    return sorted(windows, key=lambda w: (w.start, w.name))
 
 
 class PostingWindow(models.Model):
@@ -167,9 +203,7 @@ class PostingWindow(models.Model):
     @property
     def level(self) -> int:
         """0 global, 1 team, 2 agent: higher levels override lower ones by name."""
-        if self.owner_id:
-            return 2
-        return 1 if self.team_id else 0
+        return _level(self.owner_id, self.team_id)
 
     def contains(self, local_time: dt.time) -> bool:
         """Whether a wall-clock time in the agent's zone falls inside [start, end)."""

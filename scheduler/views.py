@@ -46,12 +46,12 @@ def week_start(request: HttpRequest, tz) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _window_rows(windows: list[PostingWindow], posts: list[CardRow]) -> list[tuple[str, str]]:
-    """(name, label) of the grid's rows: the effective windows, then any other window name a
-    post of the week still carries (a window since deleted or renamed)."""
-    names = {w.name for w in windows}
+def _window_rows(windows: list[tuple[str, str]], posts: list[CardRow]) -> list[tuple[str, str]]:
+    """(name, label) of the grid's rows: the effective windows' (``windows``), then any other
+    window name a post of the week still carries (a window since deleted or renamed)."""
+    names = {name for name, _ in windows}
     extra = sorted({p.window_name for p in posts} - names)
-    return [(w.name, w.label) for w in windows] + [(name, name) for name in extra]
+    return windows + [(name, name) for name in extra]
 
 
 @login_required
@@ -63,7 +63,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     days = [start + dt.timedelta(days=i) for i in range(7)]
     personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
     posts = calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user), tz)
-    rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
+    rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
     sections = [
         {
@@ -113,7 +113,7 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
     posts = calendar_cards(
         posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team), tz
     )
-    rows = _window_rows(PostingWindow.objects.effective_for(user), posts)
+    rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.owner_id, p.window_name))
     sections = [
         {
@@ -135,8 +135,11 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
             "days": days,
             "sections": sections,
             "pending": pending,
-            "prev": start - dt.timedelta(days=7),
-            "next": start + dt.timedelta(days=7),
+            # As ``|date:"Y-m-d"`` would write them, without the filter's cost five times over.
+            "first_day": days[0].isoformat(),
+            "last_day": days[-1].isoformat(),
+            "prev_start": (start - dt.timedelta(days=7)).isoformat(),
+            "next_start": (start + dt.timedelta(days=7)).isoformat(),
             "today": timezone.localdate(timezone.now(), tz),
         },
     )

@@ -52,12 +52,19 @@ def test_team_windows_replace_defaults_by_name_and_agents_replace_the_teams():
     ]
     # another team sees none of this
     assert len(PostingWindow.objects.effective_for(AgentFactory())) == 3
+    # the calendars' plain read layers them the same way
+    for who in (agent, teammate, lead):
+        assert PostingWindow.objects.effective_labels_for(who) == [
+            (w.name, w.label) for w in PostingWindow.objects.effective_for(who)
+        ]
 
 
 def test_effective_windows_take_one_query(django_assert_num_queries):
     agent = AgentFactory()
     with django_assert_num_queries(1):
         PostingWindow.objects.effective_for(agent)
+    with django_assert_num_queries(1):
+        PostingWindow.objects.effective_labels_for(agent)
 
 
 def test_contains_is_start_inclusive_end_exclusive():
