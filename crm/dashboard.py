@@ -197,8 +197,12 @@ def _read_together(querysets: list[QuerySet]) -> list[list[tuple]]:
             compiled.append((compiler, sql, params))
     statements = [(sql, params) for compiler, sql, params in compiled if compiler is not None]
     results: list[list[tuple]] = []
+    # Server-side binding (an OPTIONS choice) takes one statement per ``execute``.
+    together = db.vendor == "postgresql" and not db.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )
     with db.cursor() as cursor:
-        if db.vendor == "postgresql" and len(statements) > 1:
+        if together and len(statements) > 1:
             cursor.execute(
                 ";\n".join(sql for sql, _ in statements),
                 [param for _, params in statements for param in params],

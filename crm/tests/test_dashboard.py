@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -336,6 +337,27 @@ def test_the_homes_reads_together_are_the_querysets_rows(team):
     ]
     assert dashboard._read_together(querysets) == [list(qs) for qs in querysets]
     assert dashboard._read_together(querysets)[2] == []
+
+
+@pytest.mark.postgres
+def test_the_homes_reads_go_one_by_one_with_server_side_binding(team, monkeypatch):
+    """Server-side binding takes one statement per ``execute``: the reads are then sent one
+    by one, with the same rows."""
+    from django.db import connection
+
+    from contacts.models import Contact
+
+    _, agent, _ = team
+    ContactFactory(owner=agent)
+    querysets = [
+        Contact.objects.visible_to(agent).values_list("id"),
+        Contact.objects.visible_to(agent).values_list("name"),
+    ]
+    options = {**connection.settings_dict["OPTIONS"], "server_side_binding": True}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    with CaptureQueriesContext(connection) as queries:
+        rows = dashboard._read_together(querysets)
+    assert rows == [list(qs) for qs in querysets] and len(queries) == 2
 
 
 def test_the_home_shows_only_the_agents_own_open_alerts_of_the_week(client, team):
