@@ -228,7 +228,8 @@ def first_rows(
     ``n`` in the same subquery, and only the ``n`` rows left are read in full, by primary key.
     The same rows in the same order: the first ``n`` of the whole are among each agent's first
     ``n``. (The plain query sorted the whole team for a lead's first page; reading every
-    agent's ``n`` rows in full, with their owner, and sorting them after cost twice as much.)
+    agent's ``n`` rows in full, with their owner and the scope checked again on each, and
+    sorting them after, took PostgreSQL several times as long.)
     """
     columns = columns or {}
     terms = ordering.terms(reverse=reverse)
@@ -398,10 +399,11 @@ def source_summary(
     ``visible_contacts(user)`` if the caller has it already; ``owners`` is
     ``selectors.contact_owners(user)``, if the caller has it already.
 
-    For several agents (a lead) on PostgreSQL, each agent's contacts are counted by source
-    (``each_agents_rows``: a ``LATERAL`` read of that agent's entries of the index, already in
-    source order, so counted as they come) and the few counts added up: grouping the whole
-    team's contacts in one hash took half as much again once the table is vacuumed."""
+    For several agents (a lead's ``owners``) on PostgreSQL, each agent's active contacts are
+    counted by source (``each_agents_rows``: a ``LATERAL`` read of that agent's entries of the
+    index, already in source order, so counted as they come) and the few counts added up:
+    grouping the whole team's contacts in one hash took 1.6 times as long once the table is
+    vacuumed (bench lead)."""
     if owners is None:
         owners = contact_owners(user=user)
     if owners is None or connection.vendor != "postgresql":
@@ -439,8 +441,9 @@ def list_options(*, user: User) -> dict[str, list[tuple[int, str, int]]]:
 
     Each menu's rows are its model's ``visible_to(user)``, compiled by the ORM; the union and
     its order are plain SQL around them: building and compiling the ORM's union of four
-    annotated querysets cost half as much again as the three scoped queries alone, and ten
-    times running the statement (bench lead: 1.8 ms against 0.2 ms)."""
+    annotated querysets took nearly twice as long as compiling the three scoped queries alone,
+    and nine times as long as running the statement (bench lead: 1.8 ms of CPU, against 1.0
+    and 0.2 ms)."""
     menus = ("tags", "groups", "personas", "kinds")
     parts, params = [], []
     for n, (model, first, label) in enumerate(
