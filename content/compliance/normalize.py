@@ -48,6 +48,7 @@ Two implementations produce the same result (a property test holds them together
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -176,6 +177,7 @@ _DROP_SPLIT_RE = re.compile(f"({_DROP_RE.pattern})")
 _SPECIAL_RE = re.compile(f"{_EXPAND_RE.pattern}|[\U00010000-\U0010ffff]")
 _DROPPED = "\x00"  # stands in for a dropped astral character; itself a dropped character
 _COMMA = "\uff0c"  # the full-width comma, the commonest character dropped
+_PAST = sys.maxsize  # past any index: closes each layer of the offset map
 assert _DROP_RE.fullmatch(_COMMA) and _DROP_RE.fullmatch(_DROPPED)
 
 
@@ -265,7 +267,9 @@ class NormalizedText:
     the original span covering every character it came from, inner dropped symbols included;
     ``spans`` does the same for a list of spans in one call (the checker maps all of a post's
     findings so). The map is three layers of sorted positions (folded runs, dropped segments,
-    full-width commas), built on the first call; each span end costs a bisect per layer.
+    full-width commas), built on the first call. A span's start costs a bisect per layer;
+    its end, a few characters on, mostly one comparison per layer (no position of the layer
+    lies between them), else a bisect from where the start's stopped.
     """
 
     __slots__ = (
@@ -277,7 +281,6 @@ class NormalizedText:
         "_ends",
         "_fold_at",
         "_fold_cum",
-        "_fold_extra",
         "_fold_pos",
         "_folded",
         "_mapped",
@@ -308,26 +311,30 @@ class NormalizedText:
     def _build(self) -> None:
         # Each layer is a sorted list of positions and, per position, what to add to an index
         # at or past it; the lists of additions open with a 0 for an index before the first
-        # position, so bisect_right indexes them directly (no "-1 and test" per lookup).
+        # position, so bisect_right indexes them directly (no "-1 and test" per lookup). The
+        # lists of positions end in _PAST, past any index: spans() reads the position after
+        # the one a bisect stopped at without testing for the end of the list.
         # Full-width commas, removed from t1 (same length as the original) first: a t1c index
         # k sits at t1 index k + (commas before it), and _comma_bounds[m] is the first t1c
         # index after the m-th comma (bisect counts them).
         self._comma_bounds = (
-            list(accumulate(map(len, self._commas.split(_COMMA)[:-1]))) if self._commas else []
+            [*accumulate(map(len, self._commas.split(_COMMA)[:-1])), _PAST]
+            if self._commas
+            else [_PAST]
         )
         # Dropped segments of t1c: a t2 index k sits at t1c index k + (characters dropped
         # before it). ``_dropped`` is t1c split into kept and dropped pieces, alternately;
         # accumulate keeps this at C speed: _drop_pos[i] is the t2 index just after segment
         # i, _drop_cum[i + 1] the characters dropped up to and including it.
         lengths = list(map(len, self._dropped or ()))
-        self._drop_pos = list(accumulate(lengths[0:-1:2]))
+        self._drop_pos = [*accumulate(lengths[0:-1:2]), _PAST]
         self._drop_cum = list(accumulate(lengths[1::2], initial=0))
-        # Folded runs of t2: run [s, e) becomes one t3 character q at s - (folded so far);
-        # _fold_extra[q] is the run's length less one (what its end adds).
+        # Folded runs of t2: run [s, e) becomes one t3 character q at s - (folded so far),
+        # and the t3 index q + 1 sits at t2 index e. So t3 character q covers t2 indexes
+        # _t2_start(q) .. _t2_start(q + 1) - 1.
         # ``_folded`` is t2 from ``_fold_at`` on, split into (before, run, character) triples.
         fold_pos: list[int] = []
         fold_cum = [0]
-        fold_extra: dict[int, int] = {}
         total = 0
         s = self._fold_at
         parts = self._folded or ()
@@ -335,12 +342,12 @@ class NormalizedText:
             s += len(parts[i])
             run = len(parts[i + 1])
             q = s - total
-            fold_extra[q] = run - 1
             total += run - 1
             fold_pos.append(q + 1)
             fold_cum.append(total)
             s += run
-        self._fold_pos, self._fold_cum, self._fold_extra = fold_pos, fold_cum, fold_extra
+        fold_pos.append(_PAST)
+        self._fold_pos, self._fold_cum = fold_pos, fold_cum
         self._mapped = True
 
     def _t1_index(self, k: int) -> int:
@@ -364,7 +371,7 @@ class NormalizedText:
             return self._ends[q]
         if not self._mapped:
             self._build()
-        return self._t1_index(self._t2_start(q) + self._fold_extra.get(q, 0)) + 1
+        return self._t1_index(self._t2_start(q + 1) - 1) + 1
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """The original span ``[start, end)`` of the normalised span ``[i, j)`` (``j > i``)."""
@@ -377,17 +384,28 @@ class NormalizedText:
             return [(starts[i], ends[j - 1]) for i, j in spans]
         if not self._mapped:
             self._build()
-        fold_pos, fold_cum, fold_extra = self._fold_pos, self._fold_cum, self._fold_extra
+        fold_pos, fold_cum = self._fold_pos, self._fold_cum
         drop_pos, drop_cum, bounds = self._drop_pos, self._drop_cum, self._comma_bounds
         out = []
-        # start() and end(j - 1) inlined, the layers' lists bound once for all the spans.
+        # start() and end(j - 1) inlined, the layers' lists bound once for all the spans. In
+        # each layer the end's index is at or past the start's: when the position after the
+        # start's bisect is past the end's index too, the end adds what the start added.
         for i, j in spans:
-            k = i + fold_cum[bisect_right(fold_pos, i)]
-            start = k + drop_cum[bisect_right(drop_pos, k)]
-            q = j - 1
-            k = q + fold_cum[bisect_right(fold_pos, q)] + fold_extra.get(q, 0)
-            end = k + drop_cum[bisect_right(drop_pos, k)]
-            out.append((start + bisect_right(bounds, start), end + bisect_right(bounds, end) + 1))
+            f = bisect_right(fold_pos, i)
+            k = i + fold_cum[f]  # t2 index of the span's first character
+            if fold_pos[f] <= j:
+                f = bisect_right(fold_pos, j, f)
+            last = j + fold_cum[f] - 1  # t2 index of the last character its end came from
+            d = bisect_right(drop_pos, k)
+            start = k + drop_cum[d]
+            if drop_pos[d] <= last:
+                d = bisect_right(drop_pos, last, d)
+            end = last + drop_cum[d]
+            c = bisect_right(bounds, start)
+            start += c
+            if bounds[c] <= end:
+                c = bisect_right(bounds, end, c)
+            out.append((start, end + c + 1))
         return out
 
 
