@@ -223,8 +223,8 @@ class EpochMicroseconds(Func):
     """A date-time column as whole microseconds since 1970-01-01 UTC (a ``bigint``).
 
     The calendar reads its posts' times this way: the date-time loader Django installs in the
-    PostgreSQL driver is a Python class (for its time zone handling) and cost about 3 µs a
-    row, most of a team week's read; an integer loads in C, and
+    PostgreSQL driver is a Python class (for its time zone handling) and cost about 3.5 µs a
+    row, a third of a team week's read; an integer loads in C, and
     ``datetime.fromtimestamp(us / 1e6, tz)`` gives back the exact local time (a double holds
     any microsecond count of the next 280 years exactly, and the quotient rounds to the same
     microsecond)."""

@@ -36,8 +36,8 @@ def week_grid(context, rows, caption, reviewer: bool = False) -> SafeString:
 @register.simple_tag(takes_context=True)
 def team_week_sections(context, sections) -> SafeString:
     """The team week's sections: each agent's name over their week table with review actions.
-    One tag rather than a template loop around ``week_grid``: resolving the loop's variables
-    and the tag's arguments cost about as much as drawing the ten tables."""
+    One tag rather than a template loop around ``week_grid``, which resolved each section's
+    variables and the tag's arguments ten times over."""
     kit = CardKit.for_request(context["request"])
     days, today = context["days"], context.get("today")
     parts = []
