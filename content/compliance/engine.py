@@ -41,16 +41,25 @@ character. A text containing the literals of several variants (收益 … 不确
 posts) searches the branch itself once, cheaper than a search per variant and their merging.
 
 Where the time goes (``bench/compliance.py``, CPU time on one core of a shared 2-CPU machine
-under a load average of 3 to 5, medians of 3 runs: about 38 µs a clean 300-character post,
-71 µs a violation-dense one with 13 findings; the split below is from a per-stage timer):
-normalising about 11 µs clean, 13 µs dense (three regex passes: map, drop, fold; every rule
-reads its output, so it cannot be lazy); the automaton scan with its Python loop about 17 µs;
-the pattern branches about 10 µs clean, 19 µs dense (the searches themselves, the rate and
-Chinese ID number branches the dearest, their gating, and on a dense post more matches to
-accept or reject); and on a dense post about 16 µs from the hits to the findings: sorting and
-merging the hits about 5 µs, mapping the spans back about 8 µs (building the offset layers,
-about 4 µs, then three bisects a span end) and building and sorting the Finding tuples about
-3 µs. Clean posts mostly skip the last part (two in five pay for the offset map).
+under a load average of about 3, medians of 3 runs: about 39 µs a clean 300-character post,
+68 µs a violation-dense one with 13 findings; the split below is from a per-stage timer, on
+dense posts): normalising about 13 µs (three regex passes: map, drop, fold; every rule reads
+its output, so it cannot be lazy); the automaton scan with its Python loop about 17 µs, half of
+it the scan itself in C (reading the text as UTF-32, or as hex digits for fewer children a
+node, gains nothing once the encoding is paid for); the pattern branches about 18 µs, some
+12 µs of it in ``re``: about 16 searches a post at 0.3 to 1.1 µs each, mostly the scan of the
+text itself (the rate branches and the Chinese ID number branch the dearest), two fifths of
+that time in the searches that follow a match and mostly find nothing; and about 18 µs from the
+hits to the findings: dropping the hits an exception overlaps about 2 µs, sorting and merging
+the hits about 3 µs, mapping the spans back about 8.5 µs (building the offset layers, about
+4 µs, then a bisect per layer for a span's start, and mostly one comparison per layer for its
+end) and building and sorting the Finding tuples, the disclosure and persona rules included,
+about 5 µs. Clean posts mostly skip the last part (two in five pay for the offset map). Gates
+tried on the searches cost about what they would spare: a search for a run of 17 digits before
+the ID number branch, ``str.find`` of a literal the rest of the text would need after a match
+(an absent two-character literal takes longer to rule out than ``re`` takes to scan for it),
+noting which requirements a text meets more than once (an ``&`` and an ``|`` on large ints per
+key).
 
 Rule kinds
 ----------
