@@ -94,3 +94,29 @@ def test_every_string_in_the_code_is_translated_in_the_catalogue(tmp_path):
     assert not untranslated, f"untranslated: {describe(untranslated)[:20]}"
     fuzzy = [e for e in extracted.fuzzy_entries() if not e.obsolete]
     assert not fuzzy, f"fuzzy (check, then drop the flag): {describe(fuzzy)[:20]}"
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "npgettext"}
+SOURCE_DIRS = ("bench", "contacts", "content", "crm", "scheduler")
+
+
+def test_no_gettext_call_hides_in_an_f_string():
+    """xgettext does not look inside f-strings: a string marked there is never extracted, and
+    the interface shows it in English whatever the language."""
+    import ast
+
+    hidden = []
+    for top in SOURCE_DIRS:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for call in ast.walk(node):
+                    if (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Name)
+                        and call.func.id in GETTEXT_NAMES
+                    ):
+                        hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert not hidden, f"gettext calls inside f-strings: {hidden}"
