@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from crm.roles import Role
 from crm.tests.factories import AgentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
@@ -63,10 +64,12 @@ def test_a_changed_role_and_language_show_on_the_next_request(client):
     client.force_login(agent)
     client.get(reverse("home"))
     agent.language = "en"
-    agent.save(update_fields=["language"])
+    agent.role = Role.LEAD
+    agent.save(update_fields=["language", "role"])
     response = client.get(reverse("home"))
     assert response.wsgi_request.user.language == "en"
     assert response.wsgi_request.LANGUAGE_CODE == "en"
+    assert response.wsgi_request.user.role == Role.LEAD
 
 
 def test_a_new_password_ends_the_other_sessions(client, django_user_model):
