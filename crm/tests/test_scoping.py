@@ -108,3 +108,34 @@ def test_user_list_query_count_does_not_grow(api_client, django_assert_max_num_q
     with django_assert_max_num_queries(3):
         large = api_client.get(reverse("api:user-list"))
     assert len(large.json()["results"]) == len(small.json()["results"]) + 30
+
+
+def test_a_leads_scope_statement_reads_each_leads_own_team_as_it_is_now(two_teams):
+    """The owners' subquery is compiled once per process (``team_and_self_sql``) and takes
+    each lead's id as its parameters: two leads get their own teams, and a member who joins
+    after the first read is in the next one."""
+    from contacts.models import Tag
+
+    for key in ("lead_a", "lead_b", "a", "a2", "b"):
+        Tag.objects.create(owner=two_teams[key], name=f"tag-{key}")
+    lead_a, lead_b = two_teams["lead_a"], two_teams["lead_b"]
+
+    def owners(lead):
+        return set(Tag.objects.visible_to(lead).values_list("owner_id", flat=True))
+
+    def expected(lead):
+        from crm.scoping import team_and_self
+
+        return set(team_and_self(lead).values_list("pk", flat=True))
+
+    assert owners(lead_a) == expected(lead_a) == {lead_a.pk, two_teams["a"].pk, two_teams["a2"].pk}
+    assert owners(lead_b) == expected(lead_b) == {lead_b.pk, two_teams["b"].pk}
+    mover = two_teams["b"]
+    mover.team = lead_a.led_team
+    mover.save()
+    assert (
+        owners(lead_a)
+        == expected(lead_a)
+        == {lead_a.pk, two_teams["a"].pk, two_teams["a2"].pk, mover.pk}
+    )
+    assert owners(lead_b) == {lead_b.pk}
