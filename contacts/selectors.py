@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 from contacts.models import Contact, ContactGroup, ContactImport, Persona, Tag
 from crm.models import User
 from crm.roles import Role
-from crm.scoping import sees_everything, team_and_self
+from crm.scoping import sees_everything, team_and_self_sql
 
 # Orderings offered to users: key -> order_by() terms, each ending in a unique column.
 CONTACT_ORDERINGS: dict[str, list[str]] = {
@@ -66,24 +66,22 @@ def contact_hottest(*, user: User, n: int = 50) -> list[Contact]:
     )
 
 
-def contact_owners(*, user: User) -> QuerySet[User] | None:
-    """A ``values("pk")`` query of the agents whose contacts ``Contact.objects.visible_to(user)``
+def contact_owners(*, user: User) -> RawSQL | None:
+    """A query of the ids of the agents whose contacts ``Contact.objects.visible_to(user)``
     shows, when they may be several (a lead: their own and their team's); ``None`` for one
     agent's own, for no one, and for everyone's view.
 
-    For a lead it is ``crm.scoping.team_and_self``, the very set ``visible_to`` filters the
-    owners on (so a deactivated member's contacts stay in as they do there): visibility is
-    decided per owning agent, so the agents need not be found through their contacts (an
-    EXISTS over the contacts gave the same ids at the cost of a probe per user). It used to be
-    intersected with ``User.objects.visible_to``, which holds every one of them (a lead sees
-    their team): the same ids, with two more joins to the teams for PostgreSQL to plan in every
-    statement it is part of.
+    For a lead it is ``crm.scoping.team_and_self`` (as ``team_and_self_sql``, compiled once),
+    the very set ``visible_to`` filters the owners on (so a deactivated member's contacts stay
+    in as they do there): visibility is decided per owning agent, so the agents need not be
+    found through their contacts (an EXISTS over the contacts gave the same ids at the cost of
+    a probe per user).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.role != Role.LEAD or sees_everything(user):
         return None
-    return team_and_self(user).order_by()
+    return team_and_self_sql(user)
 
 
 # In a query given to ``each_agents_rows``: the agent the ``LATERAL`` join is reading for.
@@ -91,15 +89,15 @@ THIS_AGENT = RawSQL("owner.id", ())
 
 
 def each_agents_rows(
-    owners: QuerySet[User], per_agent: QuerySet[Contact], columns: str
+    owners: RawSQL, per_agent: QuerySet[Contact], columns: str
 ) -> tuple[str, tuple]:
     """SQL selecting ``columns`` of ``top`` from ``per_agent`` (filtered on
     ``owner_id=THIS_AGENT``, ordered and sliced) read once for each agent of ``owners`` by a
     ``LATERAL`` join, with its parameters. Filtering each read on its agent alone (no OR) is
     what lets PostgreSQL read n entries of an ``(owner, ...)`` index per agent instead of
-    sorting all the team's contacts. Both queries are the ORM's, so the scoping and ordering
-    rules stay in one place."""
-    owner_sql, owner_params = owners.query.sql_with_params()
+    sorting all the team's contacts. ``owners`` is ``contact_owners``'s; both queries are the
+    ORM's, so the scoping and ordering rules stay in one place."""
+    owner_sql, owner_params = owners.sql, owners.params
     top_sql, top_params = per_agent.query.sql_with_params()
     sql = f"SELECT {columns} FROM ({owner_sql}) AS owner(id) CROSS JOIN LATERAL ({top_sql}) AS top"
     return sql, (*owner_params, *top_params)

@@ -215,14 +215,14 @@ def first_rows(
     *,
     ordering: Ordering,
     reverse: bool = False,
-    owners: QuerySet[User] | None = None,
+    owners: RawSQL | None = None,
     columns: dict[str, Any] | None = None,
 ) -> list[Contact]:
     """The first ``n`` of ``rows`` (scoped and filtered by the caller) in ``ordering`` (the
     other way with ``reverse``): their ``ROW_FIELDS``, annotated with ``columns``
     (``row_columns``).
 
-    With ``owners`` (a ``values("pk")`` query of the agents whose contacts ``rows`` holds), on
+    With ``owners`` (``selectors.contact_owners``: the agents whose contacts ``rows`` holds), on
     PostgreSQL: each agent's first ``n`` ids and sort values are read by a ``LATERAL`` join,
     from the ``(owner, order)`` index where there is one; those are merged, sorted and cut to
     ``n`` in the same subquery, and only the ``n`` rows left are read in full, by primary key.
@@ -264,7 +264,7 @@ def contact_keyset_page(
     cursor: Cursor | None,
     size: int = PAGE_SIZE,
     anchors: QuerySet[Contact] | None = None,
-    owners: QuerySet[User] | None = None,
+    owners: RawSQL | None = None,
     columns: dict[str, Any] | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` (already scoped and filtered) that ``cursor`` opens, ordered by
@@ -391,7 +391,7 @@ def source_summary(
     *,
     user: User,
     visible: QuerySet[Contact] | None = None,
-    owners: QuerySet[User] | None = None,
+    owners: RawSQL | None = None,
 ) -> SourceSummary:
     """The distinct sources among the user's visible active contacts (the source filter's
     options) and how many contacts that is, in one scan (``GROUP BY source``; ``COUNT(*)``, so
