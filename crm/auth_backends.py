@@ -4,9 +4,9 @@ Every page and API call loads ``request.user``: with Redis configured, the sessi
 Redis already (``cached_db``), and the user row was the request's one fixed query (about half
 a millisecond of ORM and a round trip to PostgreSQL on every request). ``CachedModelBackend``
 keeps each user in the cache under ``user_cache_key(pk)``, dropped whenever the row is saved or
-deleted (``forget_user`` on ``post_save`` / ``post_delete``), so a deactivation, a role or team
-change, a new password (which also ends the user's sessions through the session hash) or an
-erasure is seen on the next request. Writes that bypass the model's signals
+deleted (``forget_user`` on ``post_save`` / ``post_delete``), so a deactivation, a deletion, a
+role, team or language change, or a new password (which also ends the user's other sessions
+through the session hash) is seen on the next request. Writes that bypass the model's signals
 (``QuerySet.update``) are seen within ``USER_CACHE_SECONDS`` at the latest; the few that touch
 users call ``forget_users``.
 
