@@ -29,7 +29,9 @@ tries a pattern opening with a repeat at every character of the text (about 1.8 
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 try:  # Python 3.11+
@@ -59,39 +61,10 @@ class Branch:
     variants: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
-def split_alternatives(pattern: str) -> list[str]:
-    """``pattern`` cut at its top-level ``|`` (outside groups, classes and escapes)."""
-    parts: list[str] = []
-    depth = 0
-    in_class = False
-    start = 0
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":  # a ] right after [ is a literal
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str, start: int) -> int | None:
-    """The index of the ``)`` closing the group that opens at ``pattern[start]``."""
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """``(index, character, depth)`` of each ``(``, ``)`` and ``|`` of ``pattern`` from
+    ``start`` that is outside character classes and escapes; ``depth`` is the group depth
+    after that character (0 at ``start``)."""
     depth = 0
     in_class = False
     i = start
@@ -105,15 +78,26 @@ def _group_end(pattern: str, start: int) -> int | None:
                 in_class = False
         elif ch == "[":
             in_class = True
-            if pattern[i + 1 : i + 2] == "]":
+            if pattern[i + 1 : i + 2] == "]":  # a ] right after [ is a literal
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        elif ch in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[ch]
+            yield i, ch, depth
         i += 1
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """``pattern`` cut at its top-level ``|`` (outside groups, classes and escapes)."""
+    cuts = [i for i, ch, depth in _structure(pattern) if ch == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1 : b] for a, b in itertools.pairwise(bounds)]
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """The index of the ``)`` closing the group that opens at ``pattern[start]``."""
+    for i, ch, depth in _structure(pattern, start):
+        if ch == ")" and depth == 0:
+            return i
     return None
 
 
