@@ -291,7 +291,7 @@ def migration_rows(transactional_db):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _empty_shared_cache(django_db_setup) -> None:
+def _empty_shared_cache() -> None:
     """The test database is created afresh for each run, its ids starting at 1 again, while a
     Redis cache outlives it: entries keyed by id from an earlier run (the signed-in users of
     ``crm.auth_backends``) would describe other rows. Each run starts with an empty cache."""
