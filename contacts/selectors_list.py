@@ -28,7 +28,9 @@ from django.db.models.expressions import RawSQL
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, Tag
 from contacts.selectors import CONTACT_ORDERINGS, THIS_AGENT, contact_owners, each_agents_rows
 from crm.models import User
+from crm.reads import Statement, read_together
 from crm.roles import Role
+from crm.scoping import compiled_for_viewer
 
 PAGE_SIZE = 25
 # Sort keys whose column may be NULL (a contact never touched). NULL sorts as the oldest
@@ -357,14 +359,21 @@ def contact_labels(contact_ids: list[int]) -> dict[int, Labels]:
     contact are its owner's tags and groups. Plain SQL: the ORM's union of the same two
     joins cost a page 1 ms of compiling, ten times the query.
     """
+    (rows,) = read_together([_labels_statement(contact_ids)])
+    return _labels_from_rows(rows)
+
+
+def _labels_statement(contact_ids: list[int]) -> Statement | None:
     if not contact_ids:
-        return {}
+        return None
     marks = ", ".join(["%s"] * len(contact_ids))
+    return Statement(_labels_sql(marks), (*contact_ids, *contact_ids))
+
+
+def _labels_from_rows(rows: list[tuple]) -> dict[int, Labels]:
     found: dict[int, Labels] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_labels_sql(marks), [*contact_ids, *contact_ids])
-        for slot, contact_id, label, pk in cursor.fetchall():
-            found.setdefault(contact_id, ([], []))[slot].append((pk, label))
+    for slot, contact_id, label, pk in rows:
+        found.setdefault(contact_id, ([], []))[slot].append((pk, label))
     return found
 
 
@@ -387,44 +396,50 @@ class SourceSummary:
     total: int  # every active contact the user sees
 
 
-def source_summary(
-    *,
-    user: User,
-    visible: QuerySet[Contact] | None = None,
-    owners: RawSQL | None = None,
-) -> SourceSummary:
+def source_summary(*, user: User) -> SourceSummary:
     """The distinct sources among the user's visible active contacts (the source filter's
     options) and how many contacts that is, in one scan (``GROUP BY source``; ``COUNT(*)``, so
-    the ``(owner, source)`` index of active contacts holds all it reads). ``visible`` is
-    ``visible_contacts(user)`` if the caller has it already; ``owners`` is
-    ``selectors.contact_owners(user)``, if the caller has it already.
+    the ``(owner, source)`` index of active contacts holds all it reads), compiled once per
+    kind of viewer (``crm.scoping.compiled_for_viewer``).
 
-    For several agents (a lead's ``owners``) on PostgreSQL, each agent's active contacts are
-    counted by source (``each_agents_rows``: a ``LATERAL`` read of that agent's entries of the
-    index, already in source order, so counted as they come) and the few counts added up:
-    grouping the whole team's contacts in one hash took 1.6 times as long once the table is
-    vacuumed (bench lead)."""
-    if owners is None:
-        owners = contact_owners(user=user)
+    For several agents (a lead's ``contact_owners``) on PostgreSQL, each agent's active
+    contacts are counted by source (``each_agents_rows``: a ``LATERAL`` read of that agent's
+    entries of the index, already in source order, so counted as they come) and the few
+    counts added up: grouping the whole team's contacts in one hash took 1.6 times as long
+    once the table is vacuumed (bench lead)."""
+    (rows,) = read_together([_source_summary_statement(user)])
+    return _summary_from_rows(rows)
+
+
+def _source_summary_statement(user: User) -> Statement | None:
+    try:
+        return Statement(*compiled_for_viewer("contacts.source_summary", _source_summary_sql, user))
+    except EmptyResultSet:  # sees no contacts
+        return None
+
+
+def _source_summary_sql(user: User) -> tuple[str, tuple]:
+    owners = contact_owners(user=user)
     if owners is None or connection.vendor != "postgresql":
-        rows = list(
-            (visible if visible is not None else visible_contacts(user=user))
+        rows = (
+            visible_contacts(user=user)
             .order_by("source")
             .values_list("source")
             .annotate(n=Count("*"))
         )
-    else:
-        per_agent = (
-            Contact.objects.active()
-            .filter(owner_id=THIS_AGENT)
-            .order_by()
-            .values_list("source")
-            .annotate(n=Count("*"))
-        )
-        sql, params = each_agents_rows(owners, per_agent, "top.source, SUM(top.n)::bigint")
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} GROUP BY top.source ORDER BY top.source", params)
-            rows = cursor.fetchall()
+        return rows.query.sql_with_params()
+    per_agent = (
+        Contact.objects.active()
+        .filter(owner_id=THIS_AGENT)
+        .order_by()
+        .values_list("source")
+        .annotate(n=Count("*"))
+    )
+    sql, params = each_agents_rows(owners, per_agent, "top.source, SUM(top.n)::bigint")
+    return f"{sql} GROUP BY top.source ORDER BY top.source", params
+
+
+def _summary_from_rows(rows: list[tuple]) -> SourceSummary:
     return SourceSummary(
         sources=[source for source, _ in rows if source][:100],
         total=sum(n for _, n in rows),
@@ -443,8 +458,20 @@ def list_options(*, user: User) -> dict[str, list[tuple[int, str, int]]]:
     its order are plain SQL around them: building and compiling the ORM's union of four
     annotated querysets took nearly twice as long as compiling the three scoped queries alone,
     and nine times as long as running the statement (bench lead: 1.8 ms of CPU, against 1.0
-    and 0.2 ms)."""
-    menus = ("tags", "groups", "personas", "kinds")
+    and 0.2 ms). The statement is compiled once per kind of viewer
+    (``crm.scoping.compiled_for_viewer``)."""
+    (rows,) = read_together([_list_options_statement(user)])
+    return _options_from_rows(rows)
+
+
+_MENUS = ("tags", "groups", "personas", "kinds")
+
+
+def _list_options_statement(user: User) -> Statement:
+    return Statement(*compiled_for_viewer("contacts.list_options", _list_options_sql, user))
+
+
+def _list_options_sql(user: User) -> tuple[str, list]:
     parts, params = [], []
     for n, (model, first, label) in enumerate(
         ((Tag, "0", "name"), (ContactGroup, "0", "name"), (Persona, "m.owner_id", "nickname"))
@@ -460,9 +487,27 @@ def list_options(*, user: User) -> dict[str, list[tuple[int, str, int]]]:
         f'SELECT 3, k.position, k.code, k.id, 0 FROM "{InteractionKind._meta.db_table}" k '
         "WHERE k.quick"
     )
-    found: dict[str, list[tuple[int, str, int]]] = {menu: [] for menu in menus}
-    with connection.cursor() as cursor:
-        cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1, 2, 3, 4", params)
-        for menu, _, label, pk, owner_id in cursor.fetchall():
-            found[menus[menu]].append((pk, label, owner_id))
+    return f"{' UNION ALL '.join(parts)} ORDER BY 1, 2, 3, 4", params
+
+
+def _options_from_rows(rows: list[tuple]) -> dict[str, list[tuple[int, str, int]]]:
+    found: dict[str, list[tuple[int, str, int]]] = {menu: [] for menu in _MENUS}
+    for menu, _, label, pk, owner_id in rows:
+        found[_MENUS[menu]].append((pk, label, owner_id))
     return found
+
+
+def list_extras(
+    *, user: User, contact_ids: list[int]
+) -> tuple[SourceSummary, dict[str, list[tuple[int, str, int]]], dict[int, Labels]]:
+    """What the list page shows besides its rows, read together in one round trip
+    (``crm.reads.read_together``): ``source_summary``, ``list_options`` and the
+    ``contact_labels`` of the page's rows ``contact_ids``."""
+    summary, options, labels = read_together(
+        [
+            _source_summary_statement(user),
+            _list_options_statement(user),
+            _labels_statement(contact_ids),
+        ]
+    )
+    return _summary_from_rows(summary), _options_from_rows(options), _labels_from_rows(labels)

@@ -11,8 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -27,6 +26,7 @@ from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User
+from crm.reads import read_together
 from scheduler.insights import PLANNED
 from scheduler.models import MomentPost, PostStatus, Reminder, window_label
 
@@ -178,55 +178,6 @@ def _load(model: type[Model], fields: tuple[str, ...], values: tuple) -> Model:
     return model.from_db(DEFAULT_DB_ALIAS, fields, values)
 
 
-def _read_together(querysets: list[QuerySet]) -> list[list[tuple]]:
-    """The rows of each ``values_list`` queryset, as iterating it would give them: the ORM
-    builds each statement and converts each value. On PostgreSQL the statements go to the
-    server together, in one round trip (client-side binding runs several statements in one
-    ``execute``); building and iterating each query on its own took longer than running it."""
-    # The connection itself, not the ``django.db.connection`` proxy: the compilers look it up
-    # hundreds of times a page, and each look-up through the proxy is a thread-local read.
-    db = connections[DEFAULT_DB_ALIAS]
-    compiled = []
-    for queryset in querysets:
-        compiler = queryset.query.get_compiler(connection=db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:  # the user sees none of these rows
-            compiled.append((None, "", ()))
-        else:
-            compiled.append((compiler, sql, params))
-    statements = [(sql, params) for compiler, sql, params in compiled if compiler is not None]
-    results: list[list[tuple]] = []
-    # Server-side binding (an OPTIONS choice) takes one statement per ``execute``.
-    together = db.vendor == "postgresql" and not db.settings_dict["OPTIONS"].get(
-        "server_side_binding"
-    )
-    with db.cursor() as cursor:
-        if together and len(statements) > 1:
-            cursor.execute(
-                ";\n".join(sql for sql, _ in statements),
-                [param for _, params in statements for param in params],
-            )
-            results.append(cursor.fetchall())
-            while cursor.nextset():
-                results.append(cursor.fetchall())
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                results.append(cursor.fetchall())
-    found = iter(results)
-    out = []
-    for compiler, _, _ in compiled:
-        if compiler is None:
-            out.append([])
-            continue
-        rows = next(found)
-        if compiler.has_extra_select:  # ordering columns the ORM added after the values
-            rows = [row[: compiler.col_count] for row in rows]
-        out.append(list(compiler.results_iter([rows], tuple_expected=True)))
-    return out
-
-
 # The interaction contributing most now of each contact, with its kind's code; and, on every
 # row, the one-click kinds' codes in ``selectors_warmth.quick_kinds``'s order (only the hot
 # leads' badges show them). Plain SQL: the ORM's query took longer to build than to run. The
@@ -346,13 +297,13 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
     the personas' unmet advice, the open alerts.
 
     Two round trips on PostgreSQL: the page's reads, each the ORM's ``visible_to(user)``
-    query of its model, sent together (``_read_together``); then the hot leads' "why".
+    query of its model, sent together (``crm.reads.read_together``); then the hot leads' "why".
     """
     now = now or timezone.now()
     today = timezone.localtime(now, user.tzinfo).date()
     start, end = local_day_bounds(user, today)
     contacts = Contact.objects.visible_to(user).owned_by(user)
-    post_rows, persona_rows, reminder_rows, warmest_rows, follow_rows, alert_rows = _read_together(
+    post_rows, persona_rows, reminder_rows, warmest_rows, follow_rows, alert_rows = read_together(
         [
             # Posts before personas: a post's persona is older than the post, so it is in
             # the later read even if one is added in between.

@@ -13,6 +13,7 @@ every read from ``Model.objects.visible_to(user)``; none assembles its own scopi
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Self
 
 from django.db import models
@@ -53,6 +54,46 @@ def _team_and_self_statement() -> str:
     if params != (0, 0):  # the statement's parameters must be the lead's id, twice
         raise AssertionError(f"unexpected parameters of team_and_self: {params!r}")
     return sql
+
+
+# The ids of the stand-in user a statement is compiled for and of its team: no real row has
+# a negative id. The team's differs, so a read that depends on the viewer's team is refused.
+_STAND_IN_ID = -7_301_999
+_STAND_IN_TEAM_ID = -7_302_999
+_compiled: dict[tuple, tuple[str, int]] = {}
+
+
+def compiled_for_viewer(
+    name: str, build: Callable[[User], tuple[str, Sequence]], user: User
+) -> tuple[str, tuple]:
+    """``build(user)``'s SQL and parameters, with the SQL compiled once per process for each
+    kind of viewer (role, active, superuser: what ``OwnedQuerySet.visible_to`` reads of a user
+    besides the id) under ``name``. For reads whose only parameter is the viewer's id, however
+    many times it appears (an agent's ``owner_id = %s``, a lead's team subquery): compiling a
+    page's scoped querysets cost more than running them. A statement with any other parameter
+    (the viewer's team, as ``Team.objects.visible_to`` reads it, or any value of ``build``'s
+    own) is refused when first compiled, so it cannot be given another user's values."""
+    from crm.models import User
+
+    if not isinstance(user, User) or user.pk is None:  # anonymous or unsaved: as asked
+        sql, params = build(user)
+        return sql, tuple(params)
+    key = (name, user.role, user.is_active, user.is_superuser)
+    found = _compiled.get(key)
+    if found is None:
+        stand_in = User(
+            pk=_STAND_IN_ID,
+            team_id=_STAND_IN_TEAM_ID,
+            role=user.role,
+            is_active=user.is_active,
+            is_superuser=user.is_superuser,
+        )
+        sql, params = build(stand_in)
+        if any(param != _STAND_IN_ID for param in params):
+            raise ValueError(f"{name}: a parameter other than the viewer's id: {params!r}")
+        found = _compiled[key] = (sql, len(params))
+    sql, count = found
+    return sql, (user.pk,) * count
 
 
 class OwnedQuerySet(models.QuerySet):

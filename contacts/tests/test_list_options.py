@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from contacts.models import Contact, ContactGroup, Persona, Tag
-from contacts.selectors_list import list_options, source_summary
+from contacts.selectors_list import contact_labels, list_extras, list_options, source_summary
 from contacts.selectors_warmth import quick_kinds
 from contacts.tests.factories import ContactFactory, GroupFactory, PersonaFactory, TagFactory
-from crm.tests.factories import AgentFactory, LeadFactory
+from crm.tests.factories import AdminFactory, AgentFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,54 @@ def test_the_source_summary_counts_every_visible_active_contact(team):
         .values_list("source", flat=True)
         .distinct()
     )
+
+
+def test_each_viewer_gets_their_own_scope_from_the_statements_compiled_once(team):
+    """The menus' and summary's statements are compiled once per kind of viewer: whichever
+    viewer came first, every later one gets their own rows, two leads of two teams included,
+    and an administrator and an inactive member theirs."""
+    lead, members, outsider = team
+    other_lead = LeadFactory()
+    AgentFactory(team=other_lead.team)
+    TagFactory(owner=other_lead, name="别队")
+    ContactFactory(owner=other_lead, source="别队来源")
+    admin = AdminFactory()
+    quitter = AgentFactory(team=lead.team, is_active=False)
+    viewers = [lead, members[0], other_lead, outsider, admin, quitter, members[1], lead]
+    for viewer in viewers:
+        assert list_options(user=viewer) == expected(viewer)
+        summary = source_summary(user=viewer)
+        visible = Contact.objects.visible_to(viewer).active()
+        assert summary.total == visible.count()
+        assert summary.sources == list(
+            visible.exclude(source="")
+            .order_by("source")
+            .values_list("source", flat=True)
+            .distinct()
+        )
+    assert "别队来源" in source_summary(user=other_lead).sources
+    assert "别队来源" not in source_summary(user=lead).sources
+
+
+def test_the_list_extras_are_what_each_read_gives_on_its_own(team):
+    lead, members, _ = team
+    contact = Contact.objects.filter(owner=members[0]).first()
+    contact.tags.add(Tag.objects.filter(owner=members[0]).first())
+    ids = list(Contact.objects.visible_to(lead).values_list("pk", flat=True))
+    summary, options, labels = list_extras(user=lead, contact_ids=ids)
+    assert summary == source_summary(user=lead)
+    assert options == list_options(user=lead)
+    assert labels == contact_labels(ids) and contact.pk in labels
+    assert list_extras(user=lead, contact_ids=[])[2] == {}
+
+
+@pytest.mark.postgres
+def test_the_list_extras_take_one_round_trip_on_postgresql(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead, _, _ = team
+    ids = list(Contact.objects.visible_to(lead).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        list_extras(user=lead, contact_ids=ids)
+    assert len(queries) == 1

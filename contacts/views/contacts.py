@@ -62,19 +62,16 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         owners=owners,
         columns=selectors_list.row_columns(user=user),
     )
-    summary = selectors_list.source_summary(user=user, visible=visible, owners=owners)
+    summary, found, labels = selectors_list.list_extras(
+        user=user, contact_ids=[contact.pk for contact in page]
+    )
     # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
     count = queryset.count() if filtered else summary.total
     pages = max(1, -(-count // selectors_list.PAGE_SIZE))
-    found = selectors_list.list_options(user=user)
     kit = RowKit.for_request(request)
     kit.use_kinds([code for _, code, _ in found["kinds"]])
     rows = render_rows(
-        page.object_list,
-        kit=kit,
-        viewer_id=user.pk,
-        labels=selectors_list.contact_labels([contact.pk for contact in page]),
-        now=timezone.now(),
+        page.object_list, kit=kit, viewer_id=user.pk, labels=labels, now=timezone.now()
     )
     params = request.GET.copy()
     params.pop("page", None)

@@ -20,6 +20,7 @@ from contacts.tests.factories import (
 from content.tests.factories import ContentItemFactory as LibraryItemFactory
 from crm import dashboard
 from crm.charts import Bar, Segment, stacked_bars
+from crm.reads import read_together
 from crm.tests.factories import AgentFactory, CuratorFactory, LeadFactory
 from scheduler.models import PostStatus
 from scheduler.tests.factories import PostFactory
@@ -315,7 +316,7 @@ def test_local_day_bounds_follow_the_users_time_zone():
 
 
 def test_the_homes_reads_together_are_the_querysets_rows(team):
-    """``_read_together`` gives each ``values_list`` queryset's rows as iterating it does
+    """``read_together`` gives each ``values_list`` queryset's rows as iterating it does
     (converted the same way: dates, JSON, booleans), one list per queryset, and none for a
     user who sees nothing."""
     from contacts.models import Contact
@@ -335,8 +336,8 @@ def test_the_homes_reads_together_are_the_querysets_rows(team):
         Contact.objects.visible_to(inactive).values_list("id"),
         Contact.objects.visible_to(other).order_by("pk").values_list("id", "erased_at"),
     ]
-    assert dashboard._read_together(querysets) == [list(qs) for qs in querysets]
-    assert dashboard._read_together(querysets)[2] == []
+    assert read_together(querysets) == [list(qs) for qs in querysets]
+    assert read_together(querysets)[2] == []
 
 
 @pytest.mark.postgres
@@ -356,7 +357,7 @@ def test_the_homes_reads_go_one_by_one_with_server_side_binding(team, monkeypatc
     options = {**connection.settings_dict["OPTIONS"], "server_side_binding": True}
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
     with CaptureQueriesContext(connection) as queries:
-        rows = dashboard._read_together(querysets)
+        rows = read_together(querysets)
     assert rows == [list(qs) for qs in querysets] and len(queries) == 2
 
 

@@ -1,9 +1,11 @@
 """Who sees which users and teams, through pages and the API."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from crm.models import Team, User
+from crm.scoping import compiled_for_viewer
 from crm.tests.factories import AdminFactory, AgentFactory, CuratorFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +141,39 @@ def test_a_leads_scope_statement_reads_each_leads_own_team_as_it_is_now(two_team
         == {lead_a.pk, two_teams["a"].pk, two_teams["a2"].pk, mover.pk}
     )
     assert owners(lead_b) == {lead_b.pk}
+
+
+def test_a_statement_compiled_once_takes_each_viewers_id(two_teams):
+    from contacts.models import Tag
+    from contacts.tests.factories import TagFactory
+
+    for user in two_teams.values():
+        TagFactory(owner=user)
+
+    def build(user):
+        return Tag.objects.visible_to(user).order_by("pk").values("pk").query.sql_with_params()
+
+    for viewer in (two_teams["lead_a"], two_teams["lead_b"], two_teams["a"], two_teams["b"]):
+        sql, params = compiled_for_viewer("test.tags", build, viewer)
+        assert params and set(params) == {viewer.pk}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = [pk for (pk,) in cursor.fetchall()]
+        expected = Tag.objects.visible_to(viewer).order_by("pk").values_list("pk", flat=True)
+        assert found == list(expected) and found
+
+
+@pytest.mark.parametrize("viewer", ["a", "lead_a"])
+def test_a_statement_with_any_other_parameter_is_refused(two_teams, viewer):
+    """A value of the query's own, or the viewer's team (``Team.objects.visible_to``)."""
+
+    def with_a_value(user):
+        users = User.objects.filter(pk=user.pk, username="x")
+        return users.values("pk").query.sql_with_params()
+
+    def by_team(user):
+        return Team.objects.visible_to(user).values("pk").query.sql_with_params()
+
+    for name, build in (("test.value", with_a_value), ("test.team", by_team)):
+        with pytest.raises(ValueError, match="other than the viewer's id"):
+            compiled_for_viewer(name, build, two_teams[viewer])
