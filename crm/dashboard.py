@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from contacts import warmth
 from contacts.models import Alert, Contact, Interaction, InteractionKind, Persona, Stage
+from contacts.models.personas import checklist_percent
 from contacts.selectors_warmth import alerts_open
 from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
@@ -369,8 +370,10 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
         hot_leads=hot_leads,
         follow_ups=follow_ups,
         personas=[
-            (persona, persona.checklist(today), persona.checklist_score(today))
-            for persona in personas.values()
+            (persona, checklist, checklist_percent(checklist))
+            for persona, checklist in (
+                (persona, persona.checklist(today)) for persona in personas.values()
+            )
         ],
         alerts=alerts,
         quick_kind_codes=quick_kind_codes,

@@ -185,5 +185,10 @@ class Persona(models.Model):
 
     def checklist_score(self, today: dt.date | None = None) -> int:
         """Percent of checklist items met (0-100)."""
-        items = self.checklist(today)
-        return round(100 * sum(item.ok for item in items) / len(items))
+        return checklist_percent(self.checklist(today))
+
+
+def checklist_percent(items: list[ChecklistItem]) -> int:
+    """Percent of ``items`` met (0-100): ``Persona.checklist_score`` of a checklist already
+    drawn up (a page that shows both the items and the score draws them up once)."""
+    return round(100 * sum(item.ok for item in items) / len(items))

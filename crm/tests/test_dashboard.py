@@ -218,6 +218,27 @@ def test_agent_home_shows_unmet_persona_advice(client, team):
     assert "昵称体现行业" in response.content.decode()
 
 
+def test_agent_home_draws_up_each_personas_checklist_once(team, monkeypatch):
+    """The card's score is the percent of the checklist it lists, drawn up once per persona."""
+    from contacts.models import Persona
+
+    _, agent, _ = team
+    PersonaFactory(owner=agent, nickname="一个很长很长很长很长的昵称没有行业", licence_number="")
+    PersonaFactory(owner=agent)
+    drawn = []
+    checklist = Persona.checklist
+    monkeypatch.setattr(
+        Persona,
+        "checklist",
+        lambda self, today=None: drawn.append(self.pk) or checklist(self, today),
+    )
+    personas = dashboard.agent_home(agent).personas
+    assert sorted(drawn) == sorted(persona.pk for persona, _, _ in personas) and len(drawn) == 2
+    for persona, items, score in personas:
+        assert score == persona.checklist_score(dt.date(2026, 11, 25))
+        assert score == round(100 * sum(item.ok for item in items) / len(items))
+
+
 def test_agent_home_query_count_does_not_grow(client, team, django_assert_max_num_queries):
     _, agent, _ = team
     persona = PersonaFactory(owner=agent)
