@@ -28,7 +28,15 @@ from contacts.models.personas import (
     nurturing_days,
     validate_licence_number,
 )
-from contacts.models.pool import Contact, ContactGroup, ContactQuerySet, GroupKind, Stage, Tag
+from contacts.models.pool import (
+    Contact,
+    ContactGroup,
+    ContactQuerySet,
+    GroupKind,
+    SourceCount,
+    Stage,
+    Tag,
+)
 
 __all__ = [
     "AVATAR_MIN_SIDE",
@@ -54,6 +62,7 @@ __all__ = [
     "InteractionKind",
     "InteractionQuerySet",
     "Persona",
+    "SourceCount",
     "Stage",
     "Tag",
     "nurturing_days",

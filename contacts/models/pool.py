@@ -186,9 +186,9 @@ class Contact(models.Model):
             models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["owner", "name"], name="contact_owner_name"),
-            # The list page's source menu and count (``selectors_list.source_summary``: GROUP BY
-            # source over a team's active contacts) from the index alone once the table is
-            # vacuumed, instead of a heap visit per contact.
+            # A list filtered by source, and its count, per agent from the index alone once the
+            # table is vacuumed; on SQLite also the source menu and count
+            # (``selectors_list.source_summary``; PostgreSQL reads ``SourceCount``).
             models.Index(
                 fields=["owner", "source"],
                 name="contact_owner_source_active",
@@ -216,3 +216,37 @@ class Contact(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+
+class SourceCount(models.Model):
+    """How many active (not erased) contacts an agent has from each source: the contact list's
+    source menu and count, read from a row per agent and source instead of counting a team's
+    10,000 contacts on every page.
+
+    Kept by PostgreSQL itself (migration ``0008_sourcecount``): triggers on the contacts table
+    add and take away on every insert, delete and change of owner, source or erasure, in the
+    same transaction and whatever wrote it (the ORM, an import, COPY, plain SQL), so no code
+    path can forget it. On SQLite (the demo) the table stays empty and the list counts the
+    contacts themselves (``selectors_list.source_summary``). Rows are never written by Django.
+    """
+
+    # No database constraint: the rows come and go with the contacts, whose triggers remove a
+    # row once it counts none; deleting a user deletes their contacts first.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    source = models.CharField(max_length=40, blank=True)
+    active = models.PositiveIntegerField(default=0)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "source"], name="sourcecount_owner_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.source!r}: {self.active}"
