@@ -42,6 +42,7 @@ from contacts.models import (
     Interaction,
     InteractionKind,
     Persona,
+    SourceCount,
 )
 from contacts.models import Tag as ContactTag
 from contacts.services import warmth_recompute
@@ -781,5 +782,6 @@ class Command(BaseCommand):
                 Contact.groups.through,
                 User,
                 Persona,
+                SourceCount,  # written by the contacts' triggers
             ):
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
