@@ -78,9 +78,13 @@ class PostingWindowQuerySet(models.QuerySet):
     def effective_labels_for(self, agent: User) -> list[tuple[str, str]]:
         """(name, label) of the windows :meth:`effective_for` gives, in its order, read as
         plain rows rather than models: all a calendar's rows show. One query."""
-        fields = ("name", "start", "team_id", "owner_id", "active")
-        rows = [WindowLayer._make(row) for row in self._layers_for(agent).values_list(*fields)]
-        return [(window.name, window_label(window.name)) for window in _effective(rows)]
+        rows = [WindowLayer._make(row) for row in self.layer_rows_for(agent)]
+        return effective_labels(rows)
+
+    def layer_rows_for(self, agent: User) -> Self:
+        """The rows :meth:`effective_labels_for` layers, as a ``values_list`` of the
+        ``WindowLayer`` fields (to read together with other reads)."""
+        return self._layers_for(agent).values_list(*WindowLayer._fields)
 
     def _layers_for(self, agent: User) -> Self:
         return self.filter(
@@ -109,6 +113,12 @@ class WindowLayer(NamedTuple):
     @property
     def level(self) -> int:
         return _level(self.owner_id, self.team_id)
+
+
+def effective_labels(rows: list[WindowLayer]) -> list[tuple[str, str]]:
+    """(name, label) of the effective windows of ``rows`` (an agent's layers, in (start, pk)
+    order): what :meth:`PostingWindowQuerySet.effective_labels_for` gives."""
+    return [(window.name, window_label(window.name)) for window in _effective(rows)]
 
 
 def _effective(rows: list[Any]) -> list[Any]:

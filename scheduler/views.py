@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from contacts.models import Persona
 from contacts.views.common import add_service_errors, safe_next
-from crm.models import User
 from crm.roles import Role
 from scheduler import services
 from scheduler.cards import CardRow
@@ -31,6 +30,7 @@ from scheduler.selectors import (
     calendar_grid,
     open_reminders,
     posts_for_calendar,
+    team_week,
 )
 
 S = PostStatus
@@ -98,25 +98,11 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
     tz = user.tzinfo
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
-    # The members of the team the user leads, with the team: one query rather than the team's
-    # own and then its members'. Only a team with no active member left needs its own. Only
-    # their names (and the team's) are read: that is all the page shows of them, and whole
-    # users and teams (logins, dates) took about 0.25 ms more to load.
-    agents = list(
-        User.objects.visible_to(user)
-        .filter(team__lead=user)
-        .agents()
-        .select_related("team")
-        .only("username", "first_name", "last_name", "display_name", "team__name")
-        .order_by("username", "pk")
-    )
-    team = agents[0].team if agents else getattr(user, "led_team", None)
-    if team is None:
+    week = team_week(lead=user, start=start)
+    if week is None:
         raise Http404
-    posts = calendar_cards(
-        posts_for_calendar(user=user, start=start, days=7).filter(persona__owner__team=team), tz
-    )
-    rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
+    agents, posts = week.members, week.posts
+    rows = _window_rows(week.windows, posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.owner_id, p.window_name))
     sections = [
         {
@@ -133,7 +119,7 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
         request,
         "scheduler/team_week.html",
         {
-            "team": team,
+            "team": week.team,
             "start": start,
             "days": days,
             "sections": sections,
