@@ -7,7 +7,7 @@ contact the caller already fetched that way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
 
@@ -125,15 +125,29 @@ ALERT_PANEL_FIELDS = (
 )
 
 
+# The panel's order: the newest day first, then by kind, the warmest first.
+ALERTS_ORDER = ("-for_date", "kind", "-warmth", "-id")
+
+
+def alerts_scoped(*, user: User) -> QuerySet[Alert]:
+    """The user's own undismissed alerts, of any day: ``alerts_open`` before its day and
+    order (the agent home compiles this part once and adds those with the day's value)."""
+    return Alert.objects.visible_to(user).owned_by(user).filter(dismissed_at__isnull=True)
+
+
+def alerts_since(user: User, since_days: int = 7) -> date:
+    """The day after which ``alerts_open`` shows an alert: ``since_days`` before the user's
+    today."""
+    return user.local_now().date() - timedelta(days=since_days)
+
+
 def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
     """The user's own undismissed alerts of the last week, for the dashboard, with their
     contact (the fields the panel shows)."""
-    today = user.local_now().date()
     return (
-        Alert.objects.visible_to(user)
-        .owned_by(user)
-        .filter(dismissed_at__isnull=True, for_date__gt=today - timedelta(days=since_days))
+        alerts_scoped(user=user)
+        .filter(for_date__gt=alerts_since(user, since_days))
         .select_related("contact")
         .only(*ALERT_PANEL_FIELDS)
-        .order_by("-for_date", "kind", "-warmth", "-id")
+        .order_by(*ALERTS_ORDER)
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, Model, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Count, Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,12 +24,13 @@ from django.utils.translation import gettext
 from contacts import warmth
 from contacts.models import Alert, Contact, Interaction, InteractionKind, Persona, Stage
 from contacts.models.personas import checklist_percent
-from contacts.selectors_warmth import alerts_open
+from contacts.selectors_warmth import ALERTS_ORDER, alerts_scoped, alerts_since
 from contacts.warmth_queries import clamp_half_life, thresholds
 from content.models import ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User
-from crm.reads import read_together
+from crm.reads import Statement, read_together
+from crm.scoping import compiled_for_viewer
 from scheduler.insights import PLANNED
 from scheduler.models import MomentPost, PostStatus, Reminder, window_label
 
@@ -293,6 +296,72 @@ def _hot_leads(
     return leads, half_life, quick
 
 
+def _home_contacts(user: User) -> QuerySet[Contact]:
+    return Contact.objects.visible_to(user).owned_by(user)
+
+
+# What a read's plain-SQL conditions may compare with.
+_OPERATORS = frozenset({"=", "<>", "<", "<=", ">", ">="})
+
+
+def _viewers_read(
+    name: str,
+    build: Callable[[User], QuerySet],
+    user: User,
+    model: type[Model] | None = None,
+    fields: Sequence[str] = (),
+    *,
+    where: Sequence[tuple[str, str, object]] = (),
+    order: Sequence[str] = (),
+    limit: int | None = None,
+) -> Statement | None:
+    """The rows of ``build(user)`` (a ``values_list`` of the user's rows, starting from
+    ``visible_to``) kept by ``where``, sorted by ``order`` and cut to ``limit``; their
+    ``fields`` (``build``'s, of ``model``) converted as the ORM converts them. ``None`` when
+    the user sees none of them.
+
+    ``build``'s statement is compiled once per kind of viewer
+    (``crm.scoping.compiled_for_viewer``, which refuses it if any parameter is not the
+    viewer's id); what changes from one request to the next (the day) or is a value of the
+    page's own (a status) goes in ``where``, plain SQL around it: ``(field, operator, value)``,
+    the value adapted as the field's lookup would adapt it and passed as a parameter, never
+    compiled in. ``order``: field names, ``-`` for descending, as ``order_by`` takes them.
+    Compiling the home's six scoped reads took longer than running them."""
+    try:
+        inner, params = compiled_for_viewer(
+            name, lambda viewer: build(viewer).order_by().query.sql_with_params(), user
+        )
+    except EmptyResultSet:  # the user sees none of these rows
+        return None
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    sql = f"SELECT * FROM ({inner}) AS r"
+    conditions = []
+    for column, operator, value in where:
+        if operator not in _OPERATORS:
+            raise ValueError(f"{name}: operator {operator!r}")
+        conditions.append(f"r.{quote(column)} {operator} %s")
+        params += (model._meta.get_field(column).get_db_prep_value(value, db),)
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    if order:
+        sql += " ORDER BY " + ", ".join(
+            f"r.{quote(key[1:])} DESC" if key.startswith("-") else f"r.{quote(key)}"
+            for key in order
+        )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return Statement(sql, params, tuple(_field_of(model, path) for path in fields))
+
+
+def _field_of(model: type[Model], path: str) -> Field:
+    """The field a ``values_list`` name such as ``owner__team__warmth_half_life_days`` reads."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
 def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
     """Today's posts by window, how many reminders wait, hot leads with why, follow-ups due,
     the personas' unmet advice, the open alerts.
@@ -303,40 +372,83 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
     now = now or timezone.now()
     today = timezone.localtime(now, user.tzinfo).date()
     start, end = local_day_bounds(user, today)
-    contacts = Contact.objects.visible_to(user).owned_by(user)
     post_rows, persona_rows, reminder_rows, warmest_rows, follow_rows, alert_rows = read_together(
         [
             # Posts before personas: a post's persona is older than the post, so it is in
             # the later read even if one is added in between.
-            MomentPost.objects.visible_to(user)
-            .owned_by(user)
-            .between(start, end)
-            .exclude(status=PostStatus.CANCELLED)
-            .order_by("scheduled_at", "pk")
-            .values_list(*HOME_POST_FIELDS),
-            Persona.objects.visible_to(user)
-            .owned_by(user)
-            .order_by("pk")
-            .values_list(*PERSONA_FIELDS),
+            _viewers_read(
+                "home.posts",
+                lambda viewer: MomentPost.objects.visible_to(viewer)
+                .owned_by(viewer)
+                .values_list(*HOME_POST_FIELDS),
+                user,
+                MomentPost,
+                HOME_POST_FIELDS,
+                where=[
+                    ("status", "<>", PostStatus.CANCELLED),
+                    ("scheduled_at", ">=", start),
+                    ("scheduled_at", "<", end),
+                ],
+                order=("scheduled_at", "id"),
+            ),
+            _viewers_read(
+                "home.personas",
+                lambda viewer: Persona.objects.visible_to(viewer)
+                .owned_by(viewer)
+                .values_list(*PERSONA_FIELDS),
+                user,
+                Persona,
+                PERSONA_FIELDS,
+                order=("id",),
+            ),
             # The page shows only how many (the reminders are on the "today" page).
-            Reminder.objects.visible_to(user)
-            .owned_by(user)
-            .filter(dismissed_at__isnull=True)
-            .order_by()
-            .values("owner")
-            .annotate(n=Count("pk"))
-            .values_list("n"),
+            _viewers_read(
+                "home.reminders",
+                lambda viewer: Reminder.objects.visible_to(viewer)
+                .owned_by(viewer)
+                .filter(dismissed_at__isnull=True)
+                .values("owner")
+                .annotate(n=Count("pk"))
+                .values_list("n"),
+                user,
+            ),
             # With the team's half-life joined in: the hot leads need it.
-            contacts.order_by("-warmth_ref", "-id").values_list(
-                *HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days"
-            )[:HOT_LEADS_SHOWN],
-            contacts.filter(next_follow_up__lte=today, erased_at__isnull=True)
-            .exclude(stage=Stage.LOST)
-            .order_by("next_follow_up", "pk")
-            .values_list(*HOME_CONTACT_FIELDS)[:FOLLOW_UPS_SHOWN],
-            alerts_open(user=user).values_list(*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS)[
-                :ALERTS_SHOWN
-            ],
+            _viewers_read(
+                "home.warmest",
+                lambda viewer: _home_contacts(viewer).values_list(
+                    *HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days"
+                ),
+                user,
+                Contact,
+                (*HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days"),
+                order=("-warmth_ref", "-id"),
+                limit=HOT_LEADS_SHOWN,
+            ),
+            _viewers_read(
+                "home.follow_ups",
+                lambda viewer: _home_contacts(viewer)
+                .filter(erased_at__isnull=True)
+                .values_list(*HOME_CONTACT_FIELDS),
+                user,
+                Contact,
+                HOME_CONTACT_FIELDS,
+                where=[("next_follow_up", "<=", today), ("stage", "<>", Stage.LOST)],
+                order=("next_follow_up", "id"),
+                limit=FOLLOW_UPS_SHOWN,
+            ),
+            # ``selectors_warmth.alerts_open``, its filter and order on the compiled rows.
+            _viewers_read(
+                "home.alerts",
+                lambda viewer: alerts_scoped(user=viewer).values_list(
+                    *HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS
+                ),
+                user,
+                Alert,
+                (*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS),
+                where=[("for_date", ">", alerts_since(user))],
+                order=ALERTS_ORDER,
+                limit=ALERTS_SHOWN,
+            ),
         ]
     )
     personas = {row[0]: _load(Persona, PERSONA_FIELDS, row) for row in persona_rows}

@@ -14,14 +14,17 @@ from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 
 class Statement(NamedTuple):
-    """A read written as SQL: its rows come back as the driver gives them."""
+    """A read written as SQL: its rows come back as the driver gives them, or, with
+    ``columns`` (a model field per column, ``None`` for one left as is), each value converted
+    as the ORM converts that field's column (dates on SQLite, JSON, booleans)."""
 
     sql: str
     params: tuple = ()
+    columns: tuple[Field | None, ...] = ()
 
 
 def read_together(reads: Sequence[QuerySet | Statement | None]) -> list[list[tuple]]:
@@ -38,7 +41,7 @@ def read_together(reads: Sequence[QuerySet | Statement | None]) -> list[list[tup
         if read is None:
             compiled.append((None, None, ()))
         elif isinstance(read, Statement):
-            compiled.append((False, read.sql, read.params))
+            compiled.append((read.columns, read.sql, read.params))
         else:
             compiler = read.query.get_compiler(connection=db)
             try:
@@ -73,10 +76,35 @@ def read_together(reads: Sequence[QuerySet | Statement | None]) -> list[list[tup
             out.append([])
             continue
         rows = next(found)
-        if compiler is False:
-            out.append(rows)
+        if isinstance(compiler, tuple):  # a statement's: its columns to convert, if any
+            out.append(_converted(rows, compiler, db) if compiler else rows)
             continue
         if compiler.has_extra_select:  # ordering columns the ORM added after the values
             rows = [row[: compiler.col_count] for row in rows]
         out.append(list(compiler.results_iter([rows], tuple_expected=True)))
+    return out
+
+
+def _converted(rows: list[tuple], columns: tuple[Field | None, ...], db) -> list[tuple]:
+    """``rows`` with each column converted as the ORM converts its field's (the backend's
+    converters, then the field's ``from_db_value``, as ``SQLCompiler.get_converters``)."""
+    converters = []
+    for position, field in enumerate(columns):
+        if field is None:
+            continue
+        col = field.get_col(field.model._meta.db_table)
+        found = db.ops.get_db_converters(col) + col.get_db_converters(db)
+        if found:
+            converters.append((position, found, col))
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for position, found, col in converters:
+            value = row[position]
+            for convert in found:
+                value = convert(value, col, db)
+            row[position] = value
+        out.append(tuple(row))
     return out

@@ -406,3 +406,102 @@ def test_the_home_shows_only_the_agents_own_open_alerts_of_the_week(client, team
     assert [alert.pk for alert in response.context["home"].alerts] == [shown.pk]
     body = response.content.decode()
     assert f'id="alert-{shown.pk}"' in body and body.count('class="alert alert-') == 1
+
+
+def test_the_agent_homes_compiled_reads_give_each_agent_their_own_rows(team):
+    """The home's reads are compiled once per kind of viewer: a second agent, after the first
+    agent's page compiled them, sees their own posts, personas, contacts and alerts only."""
+    _, agent, other = team
+    AgentFactory()  # a third agent, who sees nothing of either
+    mine, theirs = post_for(agent, 8), post_for(other, 9)
+    for owner in (agent, other):
+        contact = ContactFactory(owner=owner, next_follow_up=dt.date(2026, 11, 25))
+        interaction_log(contact=contact, kind="purchase", by=owner)
+        Alert.objects.create(
+            owner=owner, contact=contact, kind=AlertKind.HOT, for_date=dt.date(2026, 11, 24)
+        )
+    for viewer, post in ((agent, mine), (other, theirs), (agent, mine)):
+        home = dashboard.agent_home(viewer)
+        assert [p.pk for slot in home.windows for p in slot.posts] == [post.pk]
+        assert [persona.owner_id for persona, _, _ in home.personas] == [viewer.pk]
+        assert [lead.contact.owner_id for lead in home.hot_leads] == [viewer.pk]
+        assert [contact.owner_id for contact in home.follow_ups] == [viewer.pk]
+        assert [alert.contact.owner_id for alert in home.alerts] == [viewer.pk]
+
+
+def test_the_agent_homes_day_is_a_parameter_of_its_compiled_reads(team):
+    """The day's bounds go with each request: the same compiled statement shows today's posts
+    today and tomorrow's tomorrow, and follow-ups due by each day."""
+    _, agent, _ = team
+    persona = PersonaFactory(owner=agent)
+    today, tomorrow = (
+        post_for(agent, 8, persona=persona),
+        post_for(agent, 8, day=26, persona=persona),
+    )
+    due_tomorrow = ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 26))
+    home = dashboard.agent_home(agent)
+    assert [p.pk for slot in home.windows for p in slot.posts] == [today.pk]
+    assert home.follow_ups == []
+    home = dashboard.agent_home(agent, NOW + dt.timedelta(days=1))
+    assert [p.pk for slot in home.windows for p in slot.posts] == [tomorrow.pk]
+    assert [contact.pk for contact in home.follow_ups] == [due_tomorrow.pk]
+
+
+def test_a_statements_columns_are_converted_as_the_orm_converts_them(team):
+    """A ``Statement`` with ``columns`` gives the rows a ``values_list`` queryset gives (JSON,
+    dates and times, booleans converted), and the home's compiled post read the ORM's."""
+    from django.db import connection
+
+    from crm.reads import Statement
+    from scheduler.models import MomentPost
+
+    _, agent, _ = team
+    post_for(agent, 8, status=PostStatus.SENT, image_paths=["a.jpg"], findings=[{"k": 1}])
+    post_for(agent, 9, has_block=True)
+    queryset = MomentPost.objects.visible_to(agent).order_by("pk")
+    rows = queryset.values_list(*dashboard.HOME_POST_FIELDS)
+    sql, params = rows.query.sql_with_params()
+    fields = tuple(MomentPost._meta.get_field(name) for name in dashboard.HOME_POST_FIELDS)
+    (converted,) = read_together([Statement(sql, params, fields)])
+    assert converted == list(rows)
+    if connection.vendor == "sqlite":  # unconverted, the driver's values differ
+        (raw,) = read_together([Statement(sql, params)])
+        assert raw != converted
+    start, end = dashboard.local_day_bounds(agent, dt.date(2026, 11, 25))
+    statement = dashboard._viewers_read(
+        "test.posts",
+        lambda viewer: MomentPost.objects.visible_to(viewer).values_list(
+            *dashboard.HOME_POST_FIELDS
+        ),
+        agent,
+        MomentPost,
+        dashboard.HOME_POST_FIELDS,
+        where=[("scheduled_at", ">=", start), ("scheduled_at", "<", end)],
+        order=("-scheduled_at", "id"),
+    )
+    assert read_together([statement]) == [list(rows.order_by("-scheduled_at", "pk"))]
+
+
+def test_a_viewers_read_refuses_any_value_compiled_in_but_the_viewers_id(team):
+    """A value of the page's own must go in ``where``: compiled into ``build``'s statement it
+    would be reused for every viewer, so it is refused."""
+    from scheduler.models import MomentPost
+
+    _, agent, _ = team
+    with pytest.raises(ValueError, match="other than the viewer's id"):
+        dashboard._viewers_read(
+            "test.refused",
+            lambda viewer: MomentPost.objects.visible_to(viewer)
+            .exclude(status=PostStatus.CANCELLED)
+            .values_list("id"),
+            agent,
+        )
+    inactive = AgentFactory(is_active=False)
+    assert (
+        dashboard._viewers_read(
+            "test.none",
+            lambda viewer: MomentPost.objects.visible_to(viewer).values_list("id"),
+            inactive,
+        )
+        is None
+    )
