@@ -15,18 +15,19 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, SourceCount, Tag
-from contacts.selectors import CONTACT_ORDERINGS, THIS_AGENT, each_agents_rows
+from contacts.selectors import CONTACT_ORDERINGS, THIS_AGENT, contact_owners, each_agents_rows
 from crm.models import User
 from crm.reads import Statement, read_together
 from crm.roles import Role
@@ -233,30 +234,116 @@ def first_rows(
     agent's ``n`` rows in full, with their owner and the scope checked again on each, and
     sorting them after, took PostgreSQL several times as long.)
     """
-    columns = columns or {}
+    try:
+        return list(_first_rows_query(rows, n, ordering, reverse, owners, columns or {}))
+    except EmptyResultSet:  # a filter that matches nothing
+        return []
+
+
+def _first_rows_query(
+    rows: QuerySet[Contact],
+    n: int,
+    ordering: Ordering,
+    reverse: bool,
+    owners: RawSQL | None,
+    columns: dict[str, Any],
+) -> QuerySet[Contact]:
+    """``first_rows``'s query (``EmptyResultSet`` when a filter matches nothing)."""
     terms = ordering.terms(reverse=reverse)
     if owners is None or connection.vendor != "postgresql":
-        return list(rows.only(*ROW_FIELDS).annotate(**columns).order_by(*terms)[:n])
+        return rows.only(*ROW_FIELDS).annotate(**columns).order_by(*terms)[:n]
     per_agent = (
         rows.filter(owner_id=THIS_AGENT).order_by(*terms).values_list("id", ordering.field)[:n]
     )
-    try:
-        sql, params = each_agents_rows(owners, per_agent, "top.id")
-    except EmptyResultSet:  # a filter that matches nothing
-        return []
+    sql, params = each_agents_rows(owners, per_agent, "top.id")
     # ``= ANY(ARRAY(...))``, not ``IN (...)``: the picked ids become one array, computed
     # first, and the rows are fetched by primary key; with ``IN`` the planner scanned the
     # whole team again to join the few ids. The ids come from ``rows`` read for ``owners``
     # (both scoped), so the read by key repeats neither the scope nor the filters: in this
-    # statement they cost more to plan than the rest of it takes to run.
+    # statement they cost more to plan than the rest of it takes to run. ``n`` is written in
+    # (a constant of the code), so the statement can be compiled once (``_visible_rows``).
     picked = RawSQL(
         f'"{Contact._meta.db_table}"."id" = ANY(ARRAY({sql} '
-        f"ORDER BY {ordering.sql('top', reverse=reverse)} LIMIT %s))",
-        (*params, n),
+        f"ORDER BY {ordering.sql('top', reverse=reverse)} LIMIT {int(n)}))",
+        params,
         output_field=BooleanField(),
     )
     rows = Contact.objects.only(*ROW_FIELDS).annotate(**columns).filter(picked)
-    return list(rows.order_by(*terms))
+    return rows.order_by(*terms)
+
+
+# The row columns in the model's order (``Model.from_db`` takes them so).
+_ROW_ATTNAMES = tuple(f.attname for f in Contact._meta.concrete_fields if f.attname in ROW_FIELDS)
+
+
+def _visible_rows(
+    viewer: User, n: int, *, ordering: Ordering, reverse: bool, after: tuple[Any, int] | None
+) -> list[Contact]:
+    """``first_rows`` of all the viewer's visible contacts (after the row ``after``, a cursor's
+    ``(value, pk)``, if given), on PostgreSQL: the same statement, compiled once per kind of
+    viewer, ordering and cursor (``crm.scoping.compiled_for_viewer``), its rows made into
+    contacts as the ORM makes them. Building and compiling the page's query took a list page
+    more of the CPU than the rest of its reads."""
+    name = f"contacts.list_rows:{ordering}:{reverse}:{n}:{after is None}"
+    values = {} if after is None else {"value": after[0], "pk": after[1]}
+    try:
+        sql, params = compiled_for_viewer(
+            name,
+            functools.partial(_visible_rows_sql, n=n, ordering=ordering, reverse=reverse),
+            viewer,
+            **values,
+        )
+    except EmptyResultSet:  # sees no contacts
+        return []
+    (rows,) = read_together([Statement(sql, params)])
+    width = len(_ROW_ATTNAMES)
+    extra = list(row_columns(user=viewer))
+    found = []
+    for row in rows:
+        contact = Contact.from_db(DEFAULT_DB_ALIAS, _ROW_ATTNAMES, row[:width])
+        for column, value in zip(extra, row[width:], strict=True):
+            setattr(contact, column, value)
+        found.append(contact)
+    return found
+
+
+def _visible_rows_sql(
+    user: User, *, n: int, ordering: Ordering, reverse: bool, **after: Any
+) -> tuple[str, tuple]:
+    visible = visible_contacts(user=user)
+    rows = visible
+    if after:
+        rows = rows.filter(
+            ordering.after(after["value"], after["pk"], reverse=reverse, anchors=visible)
+        )
+    columns = row_columns(user=user)
+    query = _first_rows_query(rows, n, ordering, reverse, contact_owners(user=user), columns)
+    # The selected columns in a known order: the row's, then the annotations.
+    return query.values_list(*_ROW_ATTNAMES, *columns).query.sql_with_params()
+
+
+def _rows_after(
+    queryset: QuerySet[Contact],
+    n: int,
+    *,
+    ordering: Ordering,
+    reverse: bool = False,
+    after: tuple[Any, int] | None,
+    anchors: QuerySet[Contact],
+    owners: RawSQL | None,
+    columns: dict[str, Any] | None,
+    viewer: User | None,
+) -> list[Contact]:
+    """``first_rows`` of ``queryset`` after the row ``after`` (``(value, pk)``; from the
+    start if ``None``); read by ``_visible_rows`` when ``queryset`` is all of ``viewer``'s
+    visible contacts."""
+    if viewer is not None and connection.vendor == "postgresql":
+        return _visible_rows(viewer, n, ordering=ordering, reverse=reverse, after=after)
+    if after is not None:
+        queryset = queryset.filter(ordering.after(*after, reverse=reverse, anchors=anchors))
+    return first_rows(
+        queryset, n, ordering=ordering, reverse=reverse, owners=owners, columns=columns
+    )
 
 
 def contact_keyset_page(
@@ -268,46 +355,42 @@ def contact_keyset_page(
     anchors: QuerySet[Contact] | None = None,
     owners: RawSQL | None = None,
     columns: dict[str, Any] | None = None,
+    viewer: User | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` (already scoped and filtered) that ``cursor`` opens, ordered by
     ``CONTACT_ORDERINGS[sort]``; the first page without a cursor. ``anchors``: the scoped
     contacts a cursor's row is looked up in when its value is not in the cursor
     (``ANCHORED``); ``queryset`` if not given. ``owners``: the agents whose contacts the
     queryset holds, when they are several (see ``first_rows``). ``columns``: annotations each
-    row gets (``row_columns``). One query (two when a link leads past either end, because rows
-    were removed since: the first page is shown instead)."""
+    row gets (``row_columns``). ``viewer``: the user, when ``queryset`` is all their visible
+    contacts, unfiltered (``visible_contacts``): its statements are then compiled once. One
+    query (two when a link leads past either end, because rows were removed since: the first
+    page is shown instead)."""
     ordering = Ordering.for_sort(sort)
     if anchors is None:
         anchors = queryset
+    read = functools.partial(
+        _rows_after,
+        queryset,
+        size + 1,
+        ordering=ordering,
+        anchors=anchors,
+        owners=owners,
+        columns=columns,
+        viewer=viewer,
+    )
     if cursor is not None and cursor.backwards:
-        rows = first_rows(
-            queryset.filter(ordering.after(cursor.value, cursor.pk, reverse=True, anchors=anchors)),
-            size + 1,
-            ordering=ordering,
-            reverse=True,
-            owners=owners,
-            columns=columns,
-        )
+        rows = read(after=(cursor.value, cursor.pk), reverse=True)
         if len(rows) > size:  # a full page, and more before it
             rows = rows[:size][::-1]
             return _page(ordering, sort, rows, max(2, cursor.page - 1), True, True)
         if len(rows) == size:
             return _page(ordering, sort, rows[::-1], 1, False, True)
         cursor = None  # rows were removed before this point: show the first page in full
-    rows = queryset
-    if cursor is not None:
-        rows = rows.filter(ordering.after(cursor.value, cursor.pk, anchors=anchors))
-    rows = first_rows(rows, size + 1, ordering=ordering, owners=owners, columns=columns)
+    rows = read(after=None if cursor is None else (cursor.value, cursor.pk))
     if cursor is not None and not rows:  # past the end (rows were removed): the first page
-        return contact_keyset_page(
-            queryset,
-            sort=sort,
-            cursor=None,
-            size=size,
-            anchors=anchors,
-            owners=owners,
-            columns=columns,
-        )
+        rows = read(after=None)
+        cursor = None
     more = len(rows) > size
     number = cursor.page + 1 if cursor is not None else 1
     return _page(ordering, sort, rows[:size], number, cursor is not None, more)

@@ -12,11 +12,12 @@ every read from ``Model.objects.visible_to(user)``; none assembles its own scopi
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Self
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -60,40 +61,107 @@ def _team_and_self_statement() -> str:
 # a negative id. The team's differs, so a read that depends on the viewer's team is refused.
 _STAND_IN_ID = -7_301_999
 _STAND_IN_TEAM_ID = -7_302_999
-_compiled: dict[tuple, tuple[str, int]] = {}
+_VIEWER = ""  # in a compiled statement's parameter map: the viewer's id
+# A compiled statement's parameter: whose value it is, and the adapter it goes through.
+Slot = tuple[str, Callable[[object], object] | None]
+_compiled: dict[tuple, tuple[str, tuple[Slot, ...]]] = {}
+
+StandInValue = int | float | str | dt.datetime | None
 
 
 def compiled_for_viewer(
-    name: str, build: Callable[[User], tuple[str, Sequence]], user: User
+    name: str,
+    build: Callable[..., tuple[str, Sequence]],
+    user: User,
+    /,
+    **values: StandInValue,
 ) -> tuple[str, tuple]:
-    """``build(user)``'s SQL and parameters, with the SQL compiled once per process for each
-    kind of viewer (role, active, superuser: what ``OwnedQuerySet.visible_to`` reads of a user
-    besides the id) under ``name``. For reads whose only parameter is the viewer's id, however
-    many times it appears (an agent's ``owner_id = %s``, a lead's team subquery): compiling a
-    page's scoped querysets cost more than running them. A statement with any other parameter
-    (the viewer's team, as ``Team.objects.visible_to`` reads it, or any value of ``build``'s
-    own) is refused when first compiled, so it cannot be given another user's values."""
+    """``build(user, **values)``'s SQL and parameters, with the SQL compiled once per process
+    for each kind of viewer (role, active, superuser: what ``OwnedQuerySet.visible_to`` reads
+    of a user besides the id) and kind of ``values`` (which are ``None``, the types of the
+    others) under ``name``. Compiling a page's scoped querysets cost more than running them.
+
+    ``build`` is called once, with a stand-in user and a stand-in of each value's type; every
+    parameter of its statement must be the stand-in user's id (an agent's ``owner_id = %s``, a
+    lead's team subquery) or one of the stand-in values, each then replaced by the caller's.
+    A statement with any other parameter (the viewer's team, as ``Team.objects.visible_to``
+    reads it, or a value of ``build``'s own, or one the ORM changed on the way) is refused
+    when first compiled, so it cannot be given another user's values. A ``None`` value is
+    passed as itself, since it usually changes the statement's shape (``IS NULL``)."""
     from crm.models import User
 
     if not isinstance(user, User) or user.pk is None:  # anonymous or unsaved: as asked
-        sql, params = build(user)
+        sql, params = build(user, **values)
         return sql, tuple(params)
-    key = (name, user.role, user.is_active, user.is_superuser)
-    found = _compiled.get(key)
+    kinds = tuple((key, _kind(value)) for key, value in sorted(values.items()))
+    cache_key = (name, user.role, user.is_active, user.is_superuser, kinds)
+    found = _compiled.get(cache_key)
     if found is None:
-        stand_in = User(
-            pk=_STAND_IN_ID,
-            team_id=_STAND_IN_TEAM_ID,
-            role=user.role,
-            is_active=user.is_active,
-            is_superuser=user.is_superuser,
+        found = _compiled[cache_key] = _compile(name, build, user, values)
+    sql, slots = found
+    params = []
+    for key, adapt in slots:
+        value = user.pk if key == _VIEWER else values[key]
+        params.append(value if adapt is None else adapt(value))
+    return sql, tuple(params)
+
+
+def _compile(
+    name: str, build: Callable[..., tuple[str, Sequence]], user: User, values: dict
+) -> tuple[str, tuple[Slot, ...]]:
+    from crm.models import User
+
+    stand_in = User(
+        pk=_STAND_IN_ID,
+        team_id=_STAND_IN_TEAM_ID,
+        role=user.role,
+        is_active=user.is_active,
+        is_superuser=user.is_superuser,
+    )
+    markers: list[tuple[object, Slot]] = [(_STAND_IN_ID, (_VIEWER, None))]
+    stand_in_values = {}
+    for n, (key, value) in enumerate(sorted(values.items()), start=1):
+        marker = _stand_in_value(value, n)
+        stand_in_values[key] = marker
+        if marker is None:
+            continue
+        markers.append((marker, (key, None)))
+        if isinstance(marker, dt.datetime):
+            # Some databases (SQLite) take a date-time as the text the ORM makes of it: the
+            # caller's value is then made into text the same way.
+            adapt = connection.ops.adapt_datetimefield_value
+            markers.append((adapt(marker), (key, adapt)))
+    sql, params = build(stand_in, **stand_in_values)
+    slots = []
+    for param in params:
+        slot = next(
+            (slot for marker, slot in markers if type(param) is type(marker) and param == marker),
+            None,
         )
-        sql, params = build(stand_in)
-        if any(param != _STAND_IN_ID for param in params):
+        if slot is None:
             raise ValueError(f"{name}: a parameter other than the viewer's id: {params!r}")
-        found = _compiled[key] = (sql, len(params))
-    sql, count = found
-    return sql, (user.pk,) * count
+        slots.append(slot)
+    return sql, tuple(slots)
+
+
+def _kind(value: StandInValue) -> str:
+    naive = isinstance(value, dt.datetime) and value.tzinfo is None
+    return f"{type(value).__name__}{' naive' if naive else ''}"
+
+
+def _stand_in_value(value: StandInValue, n: int) -> StandInValue:
+    """A value of ``value``'s type that no real parameter takes, the ``n``-th of its kind."""
+    if value is None:
+        return None
+    if type(value) is int:
+        return -7_310_000 - n
+    if type(value) is float:
+        return -7_310_000.5 - n
+    if type(value) is str:
+        return f"\u27e8stand-in {n}\u27e9"
+    if type(value) is dt.datetime and value.tzinfo is not None:
+        return dt.datetime(1901, 2, 3, 4, 5, 6, n, tzinfo=dt.UTC)
+    raise TypeError(f"no stand-in for {value!r}: an int, float, str or aware datetime")
 
 
 class OwnedQuerySet(models.QuerySet):

@@ -61,6 +61,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         anchors=visible,
         owners=owners,
         columns=selectors_list.row_columns(user=user),
+        # Unfiltered (what most visits are), the page's statements are compiled once.
+        viewer=None if filtered else user,
     )
     summary, found, labels = selectors_list.list_extras(
         user=user, contact_ids=[contact.pk for contact in page]

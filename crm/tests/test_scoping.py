@@ -1,5 +1,7 @@
 """Who sees which users and teams, through pages and the API."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -177,3 +179,35 @@ def test_a_statement_with_any_other_parameter_is_refused(two_teams, viewer):
     for name, build in (("test.value", with_a_value), ("test.team", by_team)):
         with pytest.raises(ValueError, match="other than the viewer's id"):
             compiled_for_viewer(name, build, two_teams[viewer])
+
+
+def test_a_statement_takes_each_callers_values_in_place_of_the_stand_ins(two_teams):
+    from contacts.models import Tag
+    from contacts.tests.factories import TagFactory
+
+    lead = two_teams["lead_a"]
+    tags = [TagFactory(owner=owner) for owner in (lead, two_teams["a"], two_teams["a"])]
+
+    def build(user, *, after, since, name):
+        found = Tag.objects.visible_to(user).filter(pk__gt=after, created__gte=since)
+        if name is not None:
+            found = found.filter(name=name)
+        return found.order_by("pk").values("pk").query.sql_with_params()
+
+    def read(after, since, name=None):
+        sql, params = compiled_for_viewer(
+            "test.values", build, lead, after=after, since=since, name=name
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+    since = tags[0].created
+    assert read(0, since) == [tag.pk for tag in tags]
+    assert read(tags[0].pk, since) == [tags[1].pk, tags[2].pk]  # the same statement, new values
+    assert read(0, since + dt.timedelta(days=1)) == []
+    assert read(0, since, tags[2].name) == [tags[2].pk]  # a value not None: another statement
+    with pytest.raises(TypeError, match="no stand-in"):
+        compiled_for_viewer(
+            "test.values", build, lead, after=0, since=since.replace(tzinfo=None), name=None
+        )
