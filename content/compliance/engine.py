@@ -41,25 +41,27 @@ character. A text containing the literals of several variants (收益 … 不确
 posts) searches the branch itself once, cheaper than a search per variant and their merging.
 
 Where the time goes (``bench/compliance.py``, CPU time on one core of a shared 2-CPU machine
-under a load average of about 3, medians of 3 runs: about 39 µs a clean 300-character post,
-68 µs a violation-dense one with 13 findings; the split below is from a per-stage timer, on
-dense posts): normalising about 13 µs (three regex passes: map, drop, fold; every rule reads
-its output, so it cannot be lazy); the automaton scan with its Python loop about 17 µs, half of
-it the scan itself in C (reading the text as UTF-32, or as hex digits for fewer children a
-node, gains nothing once the encoding is paid for); the pattern branches about 18 µs, some
-12 µs of it in ``re``: about 16 searches a post at 0.3 to 1.1 µs each, mostly the scan of the
-text itself (the rate branches and the Chinese ID number branch the dearest), two fifths of
-that time in the searches that follow a match and mostly find nothing; and about 18 µs from the
-hits to the findings: dropping the hits an exception overlaps about 2 µs, sorting and merging
-the hits about 3 µs, mapping the spans back about 8.5 µs (building the offset layers, about
-4 µs, then a bisect per layer for a span's start, and mostly one comparison per layer for its
-end) and building and sorting the Finding tuples, the disclosure and persona rules included,
-about 5 µs. Clean posts mostly skip the last part (two in five pay for the offset map). Gates
-tried on the searches cost about what they would spare: a search for a run of 17 digits before
-the ID number branch, ``str.find`` of a literal the rest of the text would need after a match
-(an absent two-character literal takes longer to rule out than ``re`` takes to scan for it),
-noting which requirements a text meets more than once (an ``&`` and an ``|`` on large ints per
-key).
+under a load average of about 3, medians of 3 runs: about 39 µs a clean 300-character post, 68
+µs a violation-dense one with 13 findings; the split below is from a per-stage timer, on dense
+posts): normalising about 13 µs (three regex passes: map, drop, fold; every rule reads its
+output, so it cannot be lazy); the automaton scan with its Python loop about 17 µs, half of it
+the scan itself in C (reading the text as UTF-32, or as hex digits for fewer children a node,
+gains nothing once the encoding is paid for); the pattern branches about 18 µs, some 12 µs of it
+in ``re``: about 16 searches a post at 0.3 to 1.1 µs each, mostly the scan of the text itself
+(the rate branches and the Chinese ID number branch the dearest), two fifths of that time in the
+searches that follow a match and mostly find nothing; and about 18 µs from the hits to the
+findings: dropping the hits an exception overlaps (about 2 µs as a pass of its own) and sorting
+and merging the hits (about 3 µs), since done in one pass over the hits sorted by rule (bench
+medians of 3 alternating runs under a load of 4 to 6: 11,120 -> 12,301 dense posts a second,
+19,058 -> 20,880 clean; no per-stage split taken under that load), mapping the spans back about
+8.5 µs (building the offset layers, about 4 µs, then a bisect per layer for a span's start, and
+mostly one comparison per layer for its end) and building and sorting the Finding tuples, the
+disclosure and persona rules included, about 5 µs. Clean posts mostly skip the last part (two in
+five pay for the offset map). Gates tried on the searches cost about what they would spare: a
+search for a run of 17 digits before the ID number branch, ``str.find`` of a literal the rest of
+the text would need after a match (an absent two-character literal takes longer to rule out than
+``re`` takes to scan for it), noting which requirements a text meets more than once (an ``&``
+and an ``|`` on large ints per key).
 
 Rule kinds
 ----------
@@ -499,20 +501,6 @@ class Checker:
                     left = norm.rfind(BOUNDARY, 0, start) + 1
                     right = norm.find(BOUNDARY, end)
                     excs[rule].append((left, right if right >= 0 else len(norm)))
-        if excs and hits:
-            kept = []
-            for hit in hits:
-                spans = excs.get(hit[0])
-                if spans:
-                    rule, start, end = hit
-                    for s, e in spans:
-                        if s < end and start < e:
-                            break
-                    else:
-                        kept.append(hit)
-                else:
-                    kept.append(hit)
-            hits = kept
         # A branch runs only if none of its strict requirement bits is unmet (one ``&`` of
         # two positive ints, the cheapest test of the lot).
         unmet = met ^ self._all_requirements
@@ -554,24 +542,42 @@ class Checker:
         # place, ties keeping that order.
         findings: list[Finding] = []
         if hits:
+            # One pass over the hits sorted by rule: a hit an exception of its rule overlaps
+            # is dropped (a pattern hit passed that test already and passes it again), and
+            # the overlapping hits of one rule merge into one finding.
             hits.sort()
             rules, groups = [], []  # one finding each: its rule, its normalised span
-            rule, start, end = hits[0]
-            for r, s, e in hits[1:]:
+            rule, start, end = -1, 0, 0
+            of_rule = -1
+            spans = None
+            for r, s, e in hits:
+                if r != of_rule:
+                    of_rule = r
+                    spans = excs.get(r)
+                if spans:
+                    hidden = False
+                    for a, b in spans:
+                        if a < e and s < b:
+                            hidden = True
+                            break
+                    if hidden:
+                        continue
                 if r == rule and s < end:  # overlapping hits of one rule: one finding
                     if e > end:
                         end = e
                     continue
+                if rule >= 0:
+                    rules.append(rule)
+                    groups.append((start, end))
+                rule, start, end = r, s, e
+            if rule >= 0:
                 rules.append(rule)
                 groups.append((start, end))
-                rule, start, end = r, s, e
-            rules.append(rule)
-            groups.append((start, end))
-            # All the spans mapped back in one call, then each finding built in one step.
-            findings = [
-                _new_finding(Finding, heads[rule] + (s0, e0, text[s0:e0]))
-                for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
-            ]
+                # All the spans mapped back in one call, then each finding built in one step.
+                findings = [
+                    _new_finding(Finding, heads[rule] + (s0, e0, text[s0:e0]))
+                    for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
+                ]
         for index in plan.disclosures:
             trigger = triggers.get(index)
             if trigger is None and context.product_line not in self.rules[index].product_lines:
