@@ -505,3 +505,30 @@ def test_a_viewers_read_refuses_any_value_compiled_in_but_the_viewers_id(team):
         )
         is None
     )
+
+
+def test_two_leads_each_see_their_own_teams_queue_and_figures(team):
+    """The lead's reads go together: each lead's queue, members and pool are their own team's,
+    whichever lead's page was drawn first; an inactive member has no row."""
+    lead, agent, _ = team
+    other_lead = LeadFactory()
+    other_agent = AgentFactory(team=other_lead.led_team)
+    gone = AgentFactory(team=lead.led_team, is_active=False)
+    waiting, other_waiting = (
+        post_for(agent, 12, status=PostStatus.PENDING_REVIEW),
+        post_for(other_agent, 12, status=PostStatus.PENDING_REVIEW),
+    )
+    for owner in (agent, other_agent, lead, gone):
+        ContactFactory(owner=owner)
+    for viewer, member, post in (
+        (other_lead, other_agent, other_waiting),
+        (lead, agent, waiting),
+        (other_lead, other_agent, other_waiting),
+    ):
+        home = dashboard.lead_home(viewer)
+        assert [p.pk for p in home.review_queue] == [post.pk]
+        assert home.review_queue[0].persona.owner == member
+        assert gone not in [row.agent for row in home.agents]
+        row = next(r for r in home.agents if r.agent == member)
+        assert (row.hot, row.warm, row.cold) == (0, 0, 1)
+        assert all(r.agent.team_id == viewer.team_id for r in home.agents)
