@@ -485,9 +485,9 @@ def source_summary(*, user: User) -> SourceSummary:
     (``crm.scoping.compiled_for_viewer``).
 
     On PostgreSQL the counts are ``SourceCount``'s, which the database keeps as contacts come,
-    go and change: a row per agent and source (about a hundred for a lead's team) instead of
-    counting the team's 10,000 active contacts on every page (an index-only scan of them took
-    1.2 ms). Elsewhere (SQLite, the demo) the contacts are counted (``GROUP BY source``)."""
+    go and change: a row per agent and source (70 for a bench lead's team of ten) instead
+    of counting the team's 10,000 active contacts on every page (an index-only scan of them,
+    about 1 ms). Elsewhere (SQLite, the demo) the contacts are counted (``GROUP BY source``)."""
     (rows,) = read_together([_source_summary_statement(user)])
     return _summary_from_rows(rows)
 

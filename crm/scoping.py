@@ -139,7 +139,9 @@ def _compile(
             None,
         )
         if slot is None:
-            raise ValueError(f"{name}: a parameter other than the viewer's id: {params!r}")
+            raise ValueError(
+                f"{name}: a parameter other than the viewer's id and the values given: {params!r}"
+            )
         slots.append(slot)
     return sql, tuple(slots)
 
