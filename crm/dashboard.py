@@ -538,8 +538,83 @@ def _review_item(row: tuple) -> MomentPost:
     return post
 
 
+def _lead_read(
+    name: str,
+    build: Callable[..., QuerySet],
+    user: User,
+    columns: Sequence[Field | None],
+    **values: int | float | str | dt.datetime,
+) -> Statement | None:
+    """``build(user, **values)`` (a ``values_list`` of the lead's rows, starting from
+    ``visible_to``) as a statement compiled once per kind of viewer
+    (``crm.scoping.compiled_for_viewer``: ``values``, the team's id, the week's bounds, the
+    warmth thresholds, a status, are its parameters, never compiled in); its ``columns``
+    converted as the ORM converts those fields (``None``: a count, left as is). ``None`` when
+    the user sees none of these rows."""
+    try:
+        sql, params = compiled_for_viewer(
+            name, lambda viewer, **v: build(viewer, **v).query.sql_with_params(), user, **values
+        )
+    except EmptyResultSet:
+        return None
+    return Statement(sql, params, tuple(columns))
+
+
+def _lead_queue(viewer: User, *, team: int, status: str) -> QuerySet:
+    return (
+        MomentPost.objects.visible_to(viewer)
+        .filter(persona__owner__team=team, status=status)
+        .order_by("scheduled_at", "pk")
+        .values_list(*REVIEW_QUEUE_FIELDS)[:REVIEW_QUEUE_SHOWN]
+    )
+
+
+def _lead_week(viewer: User, *, team: int, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    # Per agent, category and status in one pass: the agents' figures and the team's mix are
+    # sums of it (summed in Python, so that no status is a parameter of the statement).
+    return (
+        MomentPost.objects.visible_to(viewer)
+        .filter(persona__owner__team=team)
+        .between(start, end)
+        .values("persona__owner", "category", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("persona__owner", "category", "status", "n")
+    )
+
+
+def _lead_pool(viewer: User, *, hot: float, warm: float) -> QuerySet:
+    # Every owner the lead sees, kept for the members only: in the same trip as the members,
+    # and no slower than naming them (their ids as a subquery made it 1.5 times as slow on
+    # the bench data).
+    return (
+        Contact.objects.visible_to(viewer)
+        .filter(erased_at__isnull=True)
+        .values("owner")
+        .annotate(
+            hot=Count("pk", filter=Q(warmth_ref__gte=hot)),
+            warm=Count("pk", filter=Q(warmth_ref__gte=warm, warmth_ref__lt=hot)),
+            cold=Count("pk", filter=Q(warmth_ref__lt=warm)),
+        )
+        .order_by()
+        .values_list("owner", "hot", "warm", "cold")
+    )
+
+
+_QUEUE_COLUMNS = tuple(_field_of(MomentPost, path) for path in REVIEW_QUEUE_FIELDS)
+_WEEK_COLUMNS = (None, _field_of(MomentPost, "category"), _field_of(MomentPost, "status"), None)
+_POOL_COLUMNS = (None, None, None, None)
+_PLANNED = frozenset(PLANNED)
+
+
 def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
-    """The review queue and this week's figures per agent of the team the user leads."""
+    """The review queue and this week's figures per agent of the team the user leads.
+
+    One round trip (``crm.reads.read_together``): the members (the ORM's query: a user's
+    ``visible_to`` reads the viewer's team, which a compiled statement may not take), and the
+    queue, the week's posts and the pool, each compiled once per kind of viewer with the
+    team, the week and the thresholds as its parameters (``_lead_read``); compiling them
+    took longer than running them."""
     team = getattr(user, "led_team", None)
     if team is None:
         return None
@@ -553,50 +628,44 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
     hot = warmth.ref_threshold(t.hot, now, half_life)
     warm = warmth.ref_threshold(t.warm, now, half_life)
     members = User.objects.visible_to(user).filter(team=team).agents()
-    posts = MomentPost.objects.visible_to(user).filter(persona__owner__team=team)
     member_rows, queue_rows, week_rows, pool_rows = read_together(
         [
             members.order_by("pk").values_list(*MEMBER_FIELDS),
-            posts.filter(status=PostStatus.PENDING_REVIEW)
-            .order_by("scheduled_at", "pk")
-            .values_list(*REVIEW_QUEUE_FIELDS)[:REVIEW_QUEUE_SHOWN],
-            # Per agent and category in one pass: the agents' figures and the team's mix are
-            # sums of it.
-            posts.between(start, end)
-            .values("persona__owner", "category")
-            .annotate(
-                planned=Count("pk", filter=Q(status__in=PLANNED)),
-                posted=Count("pk", filter=Q(status=PostStatus.POSTED)),
-                missed=Count("pk", filter=Q(status=PostStatus.MISSED)),
-            )
-            .order_by()
-            .values_list("persona__owner", "category", "planned", "posted", "missed"),
-            # Every owner the lead sees, kept below for the members only: in the same trip as
-            # the members, and no slower than naming them (their ids as a subquery made it
-            # 1.5 times as slow on the bench data).
-            Contact.objects.visible_to(user)
-            .filter(erased_at__isnull=True)
-            .values("owner")
-            .annotate(
-                hot=Count("pk", filter=Q(warmth_ref__gte=hot)),
-                warm=Count("pk", filter=Q(warmth_ref__gte=warm, warmth_ref__lt=hot)),
-                cold=Count("pk", filter=Q(warmth_ref__lt=warm)),
-            )
-            .order_by()
-            .values_list("owner", "hot", "warm", "cold"),
+            _lead_read(
+                "lead_home.queue",
+                _lead_queue,
+                user,
+                _QUEUE_COLUMNS,
+                team=team.pk,
+                status=PostStatus.PENDING_REVIEW.value,
+            ),
+            _lead_read(
+                "lead_home.week",
+                _lead_week,
+                user,
+                _WEEK_COLUMNS,
+                team=team.pk,
+                start=start,
+                end=end,
+            ),
+            _lead_read("lead_home.pool", _lead_pool, user, _POOL_COLUMNS, hot=hot, warm=warm),
         ]
     )
     rows = {row[0]: AgentWeek(_load(User, MEMBER_FIELDS, row)) for row in member_rows}
     review_queue = [_review_item(row) for row in queue_rows]
     mix: dict[str, int] = defaultdict(int)
-    for owner, category, planned, posted, missed in week_rows:
+    for owner, category, status, n in week_rows:
+        planned = status in _PLANNED
         if planned:
-            mix[category] += planned
-        if owner in rows:
-            agent = rows[owner]
-            agent.planned += planned
-            agent.posted += posted
-            agent.missed += missed
+            mix[category] += n
+        agent = rows.get(owner)
+        if agent is not None:
+            if planned:
+                agent.planned += n
+            if status == PostStatus.POSTED:
+                agent.posted += n
+            elif status == PostStatus.MISSED:
+                agent.missed += n
     for owner, n_hot, n_warm, n_cold in pool_rows:
         if owner in rows:  # else no member's (an inactive agent's)
             agent = rows[owner]

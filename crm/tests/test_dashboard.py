@@ -532,3 +532,73 @@ def test_two_leads_each_see_their_own_teams_queue_and_figures(team):
         row = next(r for r in home.agents if r.agent == member)
         assert (row.hot, row.warm, row.cold) == (0, 0, 1)
         assert all(r.agent.team_id == viewer.team_id for r in home.agents)
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_each_lead_gets_their_teams_week_and_pool_whichever_lead_compiled_the_reads(first):
+    """The lead home's queue, week and pool are compiled once per kind of viewer, the team,
+    the week's bounds and the warmth thresholds passed with each request: two leads of two
+    teams, in two time zones (two weeks) and with two half-lives (two sets of thresholds),
+    each get their own team's figures, as the ORM counts them, whichever lead's page compiled
+    the statements."""
+    from django.db.models import Count, Q
+
+    from contacts.models import Contact
+    from crm import scoping
+    from scheduler.insights import PLANNED
+    from scheduler.models import MomentPost
+
+    for key in [key for key in scoping._compiled if key[0].startswith("lead_home.")]:
+        del scoping._compiled[key]
+    leads = [LeadFactory(time_zone="Asia/Shanghai"), LeadFactory(time_zone="America/New_York")]
+    monday = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # Shanghai's week, not New York's
+    for lead, half_life in zip(leads, (14, 3), strict=True):
+        team = lead.led_team
+        team.warmth_half_life_days = half_life
+        team.save()
+        agent = AgentFactory(team=team)
+        persona = PersonaFactory(owner=agent)
+        for when, status in (
+            (monday, PostStatus.POSTED),
+            (NOW + dt.timedelta(hours=1), PostStatus.MISSED),
+            (NOW + dt.timedelta(hours=2), PostStatus.PENDING_REVIEW),
+            (NOW + dt.timedelta(hours=3), PostStatus.DRAFT),
+        ):
+            PostFactory(
+                persona=persona,
+                scheduled_at=when,
+                window_ends_at=when + dt.timedelta(hours=1),
+                status=status,
+            )
+        for value in (45, 20, 5):  # hot, warm and cold under this team's half-life
+            ContactFactory(owner=agent, warmth_ref=warmth.ref_threshold(value, NOW, half_life))
+    for viewer in (leads[first], leads[1 - first], leads[first]):
+        home = dashboard.lead_home(viewer)
+        team = viewer.led_team
+        start = dt.datetime.combine(home.week_start, dt.time.min, tzinfo=viewer.tzinfo)
+        posts = MomentPost.objects.filter(persona__owner__team=team)
+        week = posts.filter(scheduled_at__gte=start, scheduled_at__lt=start + dt.timedelta(7))
+        expected = {
+            row["persona__owner"]: row
+            for row in week.values("persona__owner").annotate(
+                planned=Count("pk", filter=Q(status__in=PLANNED)),
+                posted=Count("pk", filter=Q(status=PostStatus.POSTED)),
+                missed=Count("pk", filter=Q(status=PostStatus.MISSED)),
+            )
+        }
+        (agent,) = [row for row in home.agents if row.agent != viewer]
+        assert agent.agent.team_id == team.pk
+        figures = expected[agent.agent.pk]
+        assert (agent.planned, agent.posted, agent.missed) == (
+            figures["planned"],
+            figures["posted"],
+            figures["missed"],
+        )
+        # Shanghai's week has Monday's post; New York's (from Monday there) does not.
+        assert agent.posted == (1 if viewer.time_zone == "Asia/Shanghai" else 0)
+        assert (agent.hot, agent.warm, agent.cold) == (1, 1, 1)
+        assert Contact.objects.filter(owner=agent.agent).count() == 3
+        assert [post.pk for post in home.review_queue] == list(
+            posts.filter(status=PostStatus.PENDING_REVIEW).values_list("pk", flat=True)
+        )
+        assert sum(home.mix.values()) == agent.planned
