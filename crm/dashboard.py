@@ -363,6 +363,35 @@ def _field_of(model: type[Model], path: str) -> Field:
     return model._meta.get_field(name)
 
 
+def _alerts_read(user: User) -> Statement | None:
+    """The user's own open alerts (``selectors_warmth.alerts_open``, the panel's first
+    ``ALERTS_SHOWN``), its filter and order on the compiled rows; both homes show them."""
+    return _viewers_read(
+        "home.alerts",
+        lambda viewer: alerts_scoped(user=viewer).values_list(
+            *HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS
+        ),
+        user,
+        Alert,
+        (*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS),
+        where=[("for_date", ">", alerts_since(user))],
+        order=ALERTS_ORDER,
+        limit=ALERTS_SHOWN,
+    )
+
+
+def _alerts(rows: list[tuple]) -> list[Alert]:
+    """The alerts of ``_alerts_read``'s rows, each with the contact fields the panel shows."""
+    alerts = []
+    for row in rows:
+        alert = _load(Alert, HOME_ALERT_FIELDS, row[: len(HOME_ALERT_FIELDS)])
+        alert.contact = _load(
+            Contact, ALERT_CONTACT_FIELDS, (alert.contact_id, *row[len(HOME_ALERT_FIELDS) :])
+        )
+        alerts.append(alert)
+    return alerts
+
+
 def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
     """Today's posts by window, how many reminders wait, hot leads with why, follow-ups due,
     the personas' unmet advice, the open alerts.
@@ -437,19 +466,7 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
                 order=("next_follow_up", "id"),
                 limit=FOLLOW_UPS_SHOWN,
             ),
-            # ``selectors_warmth.alerts_open``, its filter and order on the compiled rows.
-            _viewers_read(
-                "home.alerts",
-                lambda viewer: alerts_scoped(user=viewer).values_list(
-                    *HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS
-                ),
-                user,
-                Alert,
-                (*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS),
-                where=[("for_date", ">", alerts_since(user))],
-                order=ALERTS_ORDER,
-                limit=ALERTS_SHOWN,
-            ),
+            _alerts_read(user),
         ]
     )
     personas = {row[0]: _load(Persona, PERSONA_FIELDS, row) for row in persona_rows}
@@ -469,13 +486,6 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
         _with_warmth(contact, warmth.warmth_now(contact.warmth_ref, now, half_life))
         for contact in (_load(Contact, HOME_CONTACT_FIELDS, row) for row in follow_rows)
     ]
-    alerts = []
-    for row in alert_rows:
-        alert = _load(Alert, HOME_ALERT_FIELDS, row[: len(HOME_ALERT_FIELDS)])
-        alert.contact = _load(
-            Contact, ALERT_CONTACT_FIELDS, (alert.contact_id, *row[len(HOME_ALERT_FIELDS) :])
-        )
-        alerts.append(alert)
     return AgentHome(
         today=today,
         windows=_windows(user, posts),
@@ -488,7 +498,7 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
                 (persona, persona.checklist(today)) for persona in personas.values()
             )
         ],
-        alerts=alerts,
+        alerts=_alerts(alert_rows),
         quick_kind_codes=quick_kind_codes,
     )
 
@@ -523,6 +533,7 @@ class LeadHome:
     agents: list[AgentWeek]
     mix: dict[str, int]  # category -> posts planned this week
     target: dict[str, int]  # category -> percent
+    alerts: list[Alert] = field(default_factory=list)  # the lead's own, as the agent home's
 
 
 def _review_queue(rows: list[tuple]) -> list[ReviewItem]:
@@ -629,7 +640,8 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
     ``visible_to`` reads the viewer's team, which a compiled statement may not take), and the
     queue, the week's posts and the pool, each compiled once per kind of viewer with the
     team, the week and the thresholds as its parameters (``_lead_read``); compiling them
-    took longer than running them."""
+    took longer than running them. With them the lead's own open alerts, for the panel (as
+    the agent home reads them)."""
     team = getattr(user, "led_team", None)
     if team is None:
         return None
@@ -643,7 +655,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
     hot = warmth.ref_threshold(t.hot, now, half_life)
     warm = warmth.ref_threshold(t.warm, now, half_life)
     members = User.objects.visible_to(user).filter(team=team).agents()
-    member_rows, queue_rows, week_rows, pool_rows = read_together(
+    member_rows, queue_rows, week_rows, pool_rows, alert_rows = read_together(
         [
             members.order_by("pk").values_list(*MEMBER_FIELDS),
             _lead_read(
@@ -664,6 +676,8 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
                 end=end,
             ),
             _lead_read("lead_home.pool", _lead_pool, user, _POOL_COLUMNS, hot=hot, warm=warm),
+            # The alerts panel's, which read them itself in a query of its own.
+            _alerts_read(user),
         ]
     )
     rows = {row[0]: AgentWeek(_load(User, MEMBER_FIELDS, row)) for row in member_rows}
@@ -690,6 +704,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
         agents=list(rows.values()),
         mix=dict(mix),
         target={"story": team.mix_story, "value": team.mix_value, "ad": team.mix_ad},
+        alerts=_alerts(alert_rows),
     )
 
 

@@ -4,6 +4,7 @@ tag, from the ORM's own rows, with the same request (so the same CSRF input and 
 languages and in the lead's time zone."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -118,3 +119,67 @@ def test_an_empty_review_queue_says_so_as_the_template_did(client):
         drawn = Template("{% load home_tags %}{% review_queue home.review_queue %}").render(context)
         assert drawn == Template(REVIEW_LOOP).render(context)
     assert '<p class="muted">Nothing waits for review.</p>' in response.content.decode()
+
+
+def test_the_alerts_panel_is_the_one_the_panel_tag_drew(client, lead):
+    """The lead's own open alerts, read with the page's other reads, make the panel
+    ``contacts/_alerts_panel.html`` drew with its own query: markup in a name, an erased
+    contact, a dismissed and an old alert left out, another agent's not shown."""
+    from contacts.models import Alert, AlertKind
+    from contacts.tests.factories import ContactFactory
+
+    agent = AgentFactory(team=lead.led_team)
+    for n, (name, erased) in enumerate((('<i>"a"</i> & b', False), ("抹去", True), ("c", False))):
+        contact = ContactFactory(owner=lead, name=name, erased_at=NOW if erased else None)
+        Alert.objects.create(
+            owner=lead,
+            contact=contact,
+            kind=(AlertKind.HOT, AlertKind.COOLING, AlertKind.FOLLOW_UP)[n],
+            for_date=dt.date(2026, 11, 24 - n),
+            warmth=41.25 + n,
+        )
+    Alert.objects.create(
+        owner=lead,
+        contact=ContactFactory(owner=lead),
+        kind=AlertKind.HOT,
+        for_date=dt.date(2026, 11, 10),  # older than a week
+    )
+    Alert.objects.create(
+        owner=lead,
+        contact=ContactFactory(owner=lead),
+        kind=AlertKind.HOT,
+        for_date=dt.date(2026, 11, 24),
+        dismissed_at=NOW,
+    )
+    Alert.objects.create(
+        owner=agent,
+        contact=ContactFactory(owner=agent),
+        kind=AlertKind.HOT,
+        for_date=dt.date(2026, 11, 24),
+    )
+    client.force_login(lead)
+    response = client.get(reverse("home"))
+    home = response.context["home"]
+    assert len(home.alerts) == 3
+    body = response.content.decode()
+    with translation.override(lead.language), timezone.override(lead.tzinfo):
+        context = RequestContext(response.wsgi_request, {})
+        panel = Template('{% include "contacts/_alerts_panel.html" %}').render(context)
+    assert panel.count('class="alert alert-') == 3
+    # Each rendering masks the CSRF token afresh.
+    panel, body = (
+        re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "csrf", text) for text in (panel, body)
+    )
+    assert "&lt;i&gt;&quot;a&quot;&lt;/i&gt; &amp; b</a>" in panel
+    assert panel in body
+
+
+def test_a_lead_without_a_team_still_gets_the_panel(client):
+    lead = LeadFactory(language="en")
+    team = lead.led_team
+    team.lead = None
+    team.save()
+    client.force_login(lead)
+    body = client.get(reverse("home")).content.decode()
+    assert "You do not lead a team yet." in body
+    assert 'class="card alerts"' in body
