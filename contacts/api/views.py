@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -18,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts import selectors, services
+from contacts.api.list_rows import NEVER, ContactListRows, list_queryset, page_data
 from contacts.api.serializers import (
     BulkSerializer,
     ContactImportSerializer,
@@ -35,8 +34,6 @@ from contacts.forms import BulkAction
 from contacts.models import Contact, ContactGroup, Persona, Tag
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy", "erase", "reveal_phone"}
-# Cursor pagination cannot page across NULLs; contacts never touched sort as of 1970.
-NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class TieBreakOrderingFilter(OrderingFilter):
@@ -58,12 +55,16 @@ class UsedFiltersBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not any(
-            name in request.query_params for name in filterset_class.base_filters
-        ):
+        if not self.names_a_filter(request, queryset, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def names_a_filter(self, request, queryset, view) -> bool:
+        """Whether the filter set runs: the query string names one of its filters."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        return filterset_class is None or any(
+            name in request.query_params for name in filterset_class.base_filters
+        )
 
 
 FILTERS = [UsedFiltersBackend, TieBreakOrderingFilter]
@@ -156,20 +157,27 @@ class ContactViewSet(
         if self.action == "list":
             # The list's rows are read as plain values (``list`` below): the related rows
             # ``contact_list`` joins and prefetches for model instances are not needed.
-            queryset = Contact.objects.visible_to(self.request.user).active()
-        else:
-            queryset = selectors.contact_list(user=self.request.user)
+            return self.scope(list_queryset(self.request.user))
+        queryset = selectors.contact_list(user=self.request.user)
         return self.scope(
             queryset.annotate(last_touch=Coalesce("last_interaction_at", Value(NEVER)))
         )
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """Your contacts (a lead: the team's), 50 to a cursor page; filters and ordering."""
-        rows = contact_list_values(self.filter_queryset(self.get_queryset()))
+        if UsedFiltersBackend().names_a_filter(request, None, self):
+            rows = contact_list_values(self.filter_queryset(self.get_queryset()))
+        else:
+            # Unfiltered, the page is read by a statement compiled once (``list_rows``), or,
+            # for a shape it does not know, as above.
+            rows = ContactListRows(
+                request.user,
+                lambda: contact_list_values(self.filter_queryset(self.get_queryset())),
+            )
         page = self.paginate_queryset(rows)
         if page is None:
             return Response(contact_list_data(rows))
-        return self.get_paginated_response(contact_list_data(page))
+        return self.get_paginated_response(page_data(page))
 
     @action(detail=True, methods=["post"], url_path="reveal-phone")
     def reveal_phone(self, request: Request, pk=None) -> Response:
