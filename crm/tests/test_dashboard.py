@@ -572,6 +572,12 @@ def test_each_lead_gets_their_teams_week_and_pool_whichever_lead_compiled_the_re
             )
         for value in (45, 20, 5):  # hot, warm and cold under this team's half-life
             ContactFactory(owner=agent, warmth_ref=warmth.ref_threshold(value, NOW, half_life))
+            # Erased contacts keep their warmth and count nowhere.
+            ContactFactory(
+                owner=agent,
+                warmth_ref=warmth.ref_threshold(value, NOW, half_life),
+                erased_at=NOW,
+            )
     for viewer in (leads[first], leads[1 - first], leads[first]):
         home = dashboard.lead_home(viewer)
         team = viewer.led_team
@@ -597,7 +603,7 @@ def test_each_lead_gets_their_teams_week_and_pool_whichever_lead_compiled_the_re
         # Shanghai's week has Monday's post; New York's (from Monday there) does not.
         assert agent.posted == (1 if viewer.time_zone == "Asia/Shanghai" else 0)
         assert (agent.hot, agent.warm, agent.cold) == (1, 1, 1)
-        assert Contact.objects.filter(owner=agent.agent).count() == 3
+        assert Contact.objects.filter(owner=agent.agent).active().count() == 3
         assert [post.pk for post in home.review_queue] == list(
             posts.filter(status=PostStatus.PENDING_REVIEW).values_list("pk", flat=True)
         )
