@@ -76,6 +76,8 @@ def viewers():
             tags=tags,
             groups=groups,
         )
+    for _ in range(8):  # one agent's run of ties: cursors with an offset past a page's rows
+        ContactFactory(owner=members[1], name="同名", created=start, warmth_ref=0.5)
     gone = ContactFactory(owner=members[0])
     Contact.objects.filter(pk=gone.pk).update(erased_at=timezone.now())  # not listed
     return [members[0], lead, AdminFactory(), outsider, other_lead, members[1]]
