@@ -291,6 +291,9 @@ class Runner:
             verdict = "met"
             if p95 > PAGE_P95_MS or (ratio is not None and ratio > PAGE_FLOOR_RATIO):
                 verdict = "MISSED"
+            note = f"{ratio:.1f}x floor" if ratio else ""
+            if e["errors"]:  # the figures time the error responses, not the page
+                verdict, note = "INVALID", f"{e['errors']:,} error responses; {note}"
             rows.append(
                 Row(
                     "web",
@@ -299,7 +302,7 @@ class Runner:
                     "ms",
                     f"≤ {PAGE_P95_MS:.0f} ms, ≤ {PAGE_FLOOR_RATIO:.0f}x floor",
                     verdict,
-                    f"{ratio:.1f}x floor" if ratio else "",
+                    note,
                 )
             )
         for deep, first in (
@@ -309,6 +312,7 @@ class Runner:
         ):
             if deep in endpoints and first in endpoints and endpoints[first]["p95_ms"]:
                 ratio = endpoints[deep]["p95_ms"] / endpoints[first]["p95_ms"]
+                errors = endpoints[deep]["errors"] or endpoints[first]["errors"]
                 rows.append(
                     Row(
                         "web",
@@ -316,7 +320,7 @@ class Runner:
                         ratio,
                         "x",
                         f"≤ {DEEP_TOLERANCE}x",
-                        judge(ratio, at_most=DEEP_TOLERANCE),
+                        "INVALID" if errors else judge(ratio, at_most=DEEP_TOLERANCE),
                     )
                 )
         return rows
