@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from contacts.api.serializers import _membership_arrays, contact_list_data
+from contacts.api.serializers import LIST_COLUMNS, _membership_arrays, contact_list_data
 from contacts.models import Contact
 from contacts.phones import mask_phone
 from contacts.selectors import THIS_AGENT, contact_owners, each_agents_rows
@@ -60,25 +60,11 @@ _POSITION_FIELDS = {
     "created": "created",
     "id": "id",
 }
-# What the statement reads of a contact, in this order; then the date-times of
-# ``_EPOCH_COLUMNS`` as whole microseconds since 1970, then the tag names and group ids.
-_COLUMNS = (
-    "id",
-    "owner_id",
-    "persona_id",
-    "name",
-    "remark",
-    "wechat_id",
-    "phone",
-    "source",
-    "city",
-    "stage",
-    "notes",
-    "next_follow_up",
-    "marketing_consent",
-    "warmth_ref",
-)
 _EPOCH_COLUMNS = ("last_interaction_at", "created", "updated")
+# What the statement reads of a contact: the serializer's columns in its order but the
+# date-times, which come after them as whole microseconds since 1970 (``_EPOCH_COLUMNS``),
+# then the tag names and group ids.
+_COLUMNS = tuple(column for column in LIST_COLUMNS if column not in _EPOCH_COLUMNS)
 
 
 def list_queryset(user, *, never: dt.datetime = NEVER) -> QuerySet[Contact]:
