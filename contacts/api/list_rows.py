@@ -67,14 +67,15 @@ _EPOCH_COLUMNS = ("last_interaction_at", "created", "updated")
 _COLUMNS = tuple(column for column in LIST_COLUMNS if column not in _EPOCH_COLUMNS)
 
 
+def with_last_touch(contacts: QuerySet[Contact], never: dt.datetime = NEVER) -> QuerySet[Contact]:
+    """``contacts`` with ``last_touch`` (the last interaction, ``never`` if none), which an
+    ordering may name."""
+    return contacts.annotate(last_touch=Coalesce("last_interaction_at", Value(never)))
+
+
 def list_queryset(user, *, never: dt.datetime = NEVER) -> QuerySet[Contact]:
-    """The API list's queryset: the user's visible active contacts with ``last_touch`` (the
-    last interaction, ``never`` if none), which an ordering may name."""
-    return (
-        Contact.objects.visible_to(user)
-        .active()
-        .annotate(last_touch=Coalesce("last_interaction_at", Value(never)))
-    )
+    """The API list's queryset: the user's visible active contacts ``with_last_touch``."""
+    return with_last_touch(Contact.objects.visible_to(user).active(), never)
 
 
 class PageRow:

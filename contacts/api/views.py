@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts import selectors, services
-from contacts.api.list_rows import NEVER, ContactListRows, list_queryset, page_data
+from contacts.api.list_rows import ContactListRows, list_queryset, page_data, with_last_touch
 from contacts.api.serializers import (
     BulkSerializer,
     ContactImportSerializer,
@@ -158,10 +156,7 @@ class ContactViewSet(
             # The list's rows are read as plain values (``list`` below): the related rows
             # ``contact_list`` joins and prefetches for model instances are not needed.
             return self.scope(list_queryset(self.request.user))
-        queryset = selectors.contact_list(user=self.request.user)
-        return self.scope(
-            queryset.annotate(last_touch=Coalesce("last_interaction_at", Value(NEVER)))
-        )
+        return self.scope(with_last_touch(selectors.contact_list(user=self.request.user)))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """Your contacts (a lead: the team's), 50 to a cursor page; filters and ordering."""
