@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Field, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -40,7 +40,7 @@ from content.models import Status as ContentStatus
 from crm.models import User
 from crm.reads import Statement, read_together
 from crm.scoping import compiled_for_viewer
-from scheduler.cards import CardRow
+from scheduler.cards import CARD_FIELDS, CardRow
 from scheduler.insights import PLANNED
 from scheduler.models import MomentPost, PostStatus, Reminder, window_label
 
@@ -57,26 +57,11 @@ MEMBER_FIELDS = tuple(
     for field in User._meta.concrete_fields
     if field.name not in ("password", "last_login", "date_joined")
 )
-# The review queue's row: what its card shows (``scheduler.cards.CardRow``'s columns in its
-# order, ``findings`` for its flag), the persona's nickname, then the persona's owner (all but
-# their login data). Nothing else of the post, persona or owner is read (``_review_queue``).
-REVIEW_CARD_FIELDS = (
-    "id",
-    "persona",
-    "persona__owner",
-    "window_name",
-    "status",
-    "category",
-    "title",
-    "text",
-    "has_block",
-    "findings",
-    "review_comment",
-    "last_error",
-    "scheduled_at",
-)
+# The review queue's row: what its card shows (``scheduler.cards.CARD_FIELDS``), the persona's
+# nickname, then the persona's owner (all but their login data). Nothing else of the post,
+# persona or owner is read (``_review_queue``).
 REVIEW_QUEUE_FIELDS = (
-    *REVIEW_CARD_FIELDS,
+    *CARD_FIELDS,
     "persona__nickname",
     *(f"persona__owner__{name}" for name in MEMBER_FIELDS),
 )
@@ -309,58 +294,27 @@ def _home_contacts(user: User) -> QuerySet[Contact]:
     return Contact.objects.visible_to(user).owned_by(user)
 
 
-# What a read's plain-SQL conditions may compare with.
-_OPERATORS = frozenset({"=", "<>", "<", "<=", ">", ">="})
-
-
-def _viewers_read(
+def _compiled_read(
     name: str,
-    build: Callable[[User], QuerySet],
+    build: Callable[..., QuerySet],
     user: User,
-    model: type[Model] | None = None,
-    fields: Sequence[str] = (),
-    *,
-    where: Sequence[tuple[str, str, object]] = (),
-    order: Sequence[str] = (),
-    limit: int | None = None,
+    columns: Sequence[Field | None] = (),
+    **values: int | float | str | dt.date | dt.datetime,
 ) -> Statement | None:
-    """The rows of ``build(user)`` (a ``values_list`` of the user's rows, starting from
-    ``visible_to``) kept by ``where``, sorted by ``order`` and cut to ``limit``; their
-    ``fields`` (``build``'s, of ``model``) converted as the ORM converts them. ``None`` when
-    the user sees none of them.
-
-    ``build``'s statement is compiled once per kind of viewer
-    (``crm.scoping.compiled_for_viewer``, which refuses it if any parameter is not the
-    viewer's id); what changes from one request to the next (the day) or is a value of the
-    page's own (a status) goes in ``where``, plain SQL around it: ``(field, operator, value)``,
-    the value adapted as the field's lookup would adapt it and passed as a parameter, never
-    compiled in. ``order``: field names, ``-`` for descending, as ``order_by`` takes them.
-    Compiling the home's six scoped reads took longer than running them."""
+    """``build(user, **values)`` (a ``values_list`` of the user's rows, starting from
+    ``visible_to``) as a statement compiled once per kind of viewer
+    (``crm.scoping.compiled_for_viewer``: ``values``, the day's or week's bounds, the team,
+    the warmth thresholds, a status, are its parameters, never compiled in); its ``columns``
+    converted as the ORM converts those fields (``None``: a count, left as is). ``None`` when
+    the user sees none of these rows. Compiling the homes' reads took longer than running
+    them."""
     try:
-        inner, params = compiled_for_viewer(
-            name, lambda viewer: build(viewer).order_by().query.sql_with_params(), user
+        sql, params = compiled_for_viewer(
+            name, lambda viewer, **v: build(viewer, **v).query.sql_with_params(), user, **values
         )
-    except EmptyResultSet:  # the user sees none of these rows
+    except EmptyResultSet:
         return None
-    db = connections[DEFAULT_DB_ALIAS]
-    quote = db.ops.quote_name
-    sql = f"SELECT * FROM ({inner}) AS r"
-    conditions = []
-    for column, operator, value in where:
-        if operator not in _OPERATORS:
-            raise ValueError(f"{name}: operator {operator!r}")
-        conditions.append(f"r.{quote(column)} {operator} %s")
-        params += (model._meta.get_field(column).get_db_prep_value(value, db),)
-    if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    if order:
-        sql += " ORDER BY " + ", ".join(
-            f"r.{quote(key[1:])} DESC" if key.startswith("-") else f"r.{quote(key)}"
-            for key in order
-        )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return Statement(sql, params, tuple(_field_of(model, path) for path in fields))
+    return Statement(sql, params, tuple(columns))
 
 
 def _field_of(model: type[Model], path: str) -> Field:
@@ -373,18 +327,18 @@ def _field_of(model: type[Model], path: str) -> Field:
 
 def _alerts_read(user: User) -> Statement | None:
     """The user's own open alerts (``selectors_warmth.alerts_open``, the panel's first
-    ``ALERTS_SHOWN``), its filter and order on the compiled rows; both homes show them."""
-    return _viewers_read(
-        "home.alerts",
-        lambda viewer: alerts_scoped(user=viewer).values_list(
-            *HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS
-        ),
-        user,
-        Alert,
-        (*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS),
-        where=[("for_date", ">", alerts_since(user))],
-        order=ALERTS_ORDER,
-        limit=ALERTS_SHOWN,
+    ``ALERTS_SHOWN``), the day after which they count passed in; both homes show them."""
+    return _compiled_read(
+        "home.alerts", _home_alerts, user, _ALERT_COLUMNS, since=alerts_since(user)
+    )
+
+
+def _home_alerts(viewer: User, *, since: dt.date) -> QuerySet:
+    return (
+        alerts_scoped(user=viewer)
+        .filter(for_date__gt=since)
+        .order_by(*ALERTS_ORDER)
+        .values_list(*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS)[:ALERTS_SHOWN]
     )
 
 
@@ -398,6 +352,65 @@ def _alerts(rows: list[tuple]) -> list[Alert]:
         )
         alerts.append(alert)
     return alerts
+
+
+def _home_posts(viewer: User, *, start: dt.datetime, end: dt.datetime, cancelled: str) -> QuerySet:
+    return (
+        MomentPost.objects.visible_to(viewer)
+        .owned_by(viewer)
+        .between(start, end)
+        .exclude(status=cancelled)
+        .order_by("scheduled_at", "id")
+        .values_list(*HOME_POST_FIELDS)
+    )
+
+
+def _home_personas(viewer: User) -> QuerySet:
+    return (
+        Persona.objects.visible_to(viewer)
+        .owned_by(viewer)
+        .order_by("id")
+        .values_list(*PERSONA_FIELDS)
+    )
+
+
+def _home_reminders(viewer: User) -> QuerySet:
+    return (
+        Reminder.objects.visible_to(viewer)
+        .owned_by(viewer)
+        .filter(dismissed_at__isnull=True)
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("n")
+    )
+
+
+def _home_warmest(viewer: User) -> QuerySet:
+    return (
+        _home_contacts(viewer)
+        .order_by("-warmth_ref", "-id")
+        .values_list(*HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days")[:HOT_LEADS_SHOWN]
+    )
+
+
+def _home_follow_ups(viewer: User, *, today: dt.date, lost: str) -> QuerySet:
+    return (
+        _home_contacts(viewer)
+        .filter(erased_at__isnull=True, next_follow_up__lte=today)
+        .exclude(stage=lost)
+        .order_by("next_follow_up", "id")
+        .values_list(*HOME_CONTACT_FIELDS)[:FOLLOW_UPS_SHOWN]
+    )
+
+
+_POST_COLUMNS = tuple(_field_of(MomentPost, path) for path in HOME_POST_FIELDS)
+_PERSONA_COLUMNS = tuple(_field_of(Persona, path) for path in PERSONA_FIELDS)
+_CONTACT_COLUMNS = tuple(_field_of(Contact, path) for path in HOME_CONTACT_FIELDS)
+_WARMEST_COLUMNS = (*_CONTACT_COLUMNS, _field_of(Contact, "owner__team__warmth_half_life_days"))
+_ALERT_COLUMNS = tuple(
+    _field_of(Alert, path) for path in (*HOME_ALERT_FIELDS, *HOME_ALERT_CONTACT_FIELDS)
+)
 
 
 def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
@@ -414,65 +427,27 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
         [
             # Posts before personas: a post's persona is older than the post, so it is in
             # the later read even if one is added in between.
-            _viewers_read(
+            _compiled_read(
                 "home.posts",
-                lambda viewer: MomentPost.objects.visible_to(viewer)
-                .owned_by(viewer)
-                .values_list(*HOME_POST_FIELDS),
+                _home_posts,
                 user,
-                MomentPost,
-                HOME_POST_FIELDS,
-                where=[
-                    ("status", "<>", PostStatus.CANCELLED),
-                    ("scheduled_at", ">=", start),
-                    ("scheduled_at", "<", end),
-                ],
-                order=("scheduled_at", "id"),
+                _POST_COLUMNS,
+                start=start,
+                end=end,
+                cancelled=PostStatus.CANCELLED.value,
             ),
-            _viewers_read(
-                "home.personas",
-                lambda viewer: Persona.objects.visible_to(viewer)
-                .owned_by(viewer)
-                .values_list(*PERSONA_FIELDS),
-                user,
-                Persona,
-                PERSONA_FIELDS,
-                order=("id",),
-            ),
+            _compiled_read("home.personas", _home_personas, user, _PERSONA_COLUMNS),
             # The page shows only how many (the reminders are on the "today" page).
-            _viewers_read(
-                "home.reminders",
-                lambda viewer: Reminder.objects.visible_to(viewer)
-                .owned_by(viewer)
-                .filter(dismissed_at__isnull=True)
-                .values("owner")
-                .annotate(n=Count("pk"))
-                .values_list("n"),
-                user,
-            ),
+            _compiled_read("home.reminders", _home_reminders, user),
             # With the team's half-life joined in: the hot leads need it.
-            _viewers_read(
-                "home.warmest",
-                lambda viewer: _home_contacts(viewer).values_list(
-                    *HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days"
-                ),
-                user,
-                Contact,
-                (*HOME_CONTACT_FIELDS, "owner__team__warmth_half_life_days"),
-                order=("-warmth_ref", "-id"),
-                limit=HOT_LEADS_SHOWN,
-            ),
-            _viewers_read(
+            _compiled_read("home.warmest", _home_warmest, user, _WARMEST_COLUMNS),
+            _compiled_read(
                 "home.follow_ups",
-                lambda viewer: _home_contacts(viewer)
-                .filter(erased_at__isnull=True)
-                .values_list(*HOME_CONTACT_FIELDS),
+                _home_follow_ups,
                 user,
-                Contact,
-                HOME_CONTACT_FIELDS,
-                where=[("next_follow_up", "<=", today), ("stage", "<>", Stage.LOST)],
-                order=("next_follow_up", "id"),
-                limit=FOLLOW_UPS_SHOWN,
+                _CONTACT_COLUMNS,
+                today=today,
+                lost=Stage.LOST.value,
             ),
             _alerts_read(user),
         ]
@@ -549,7 +524,7 @@ def _review_queue(rows: list[tuple]) -> list[ReviewItem]:
     its persona (id, owner, nickname) with the persona's owner, one instance of each per
     request however many posts they have. Loading 50 posts, personas and owners as model
     instances was a tenth of the page's time."""
-    cards = len(REVIEW_CARD_FIELDS)
+    cards = len(CARD_FIELDS)
     personas: dict[int, Persona] = {}
     owners: dict[int, User] = {}
     items = []
@@ -570,28 +545,6 @@ def _review_queue(rows: list[tuple]) -> list[ReviewItem]:
             )
         )
     return items
-
-
-def _lead_read(
-    name: str,
-    build: Callable[..., QuerySet],
-    user: User,
-    columns: Sequence[Field | None],
-    **values: int | float | str | dt.datetime,
-) -> Statement | None:
-    """``build(user, **values)`` (a ``values_list`` of the lead's rows, starting from
-    ``visible_to``) as a statement compiled once per kind of viewer
-    (``crm.scoping.compiled_for_viewer``: ``values``, the team's id, the week's bounds, the
-    warmth thresholds, a status, are its parameters, never compiled in); its ``columns``
-    converted as the ORM converts those fields (``None``: a count, left as is). ``None`` when
-    the user sees none of these rows."""
-    try:
-        sql, params = compiled_for_viewer(
-            name, lambda viewer, **v: build(viewer, **v).query.sql_with_params(), user, **values
-        )
-    except EmptyResultSet:
-        return None
-    return Statement(sql, params, tuple(columns))
 
 
 def _lead_queue(viewer: User, *, team: int, status: str) -> QuerySet:
@@ -658,7 +611,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
     One round trip (``crm.reads.read_together``): the members (the ORM's query: a user's
     ``visible_to`` reads the viewer's team, which a compiled statement may not take), and the
     queue, the week's posts and the pool, each compiled once per kind of viewer with the
-    team, the week and the thresholds as its parameters (``_lead_read``); compiling them
+    team, the week and the thresholds as its parameters (``_compiled_read``); compiling them
     took longer than running them. With them the lead's own open alerts, for the panel (as
     the agent home reads them)."""
     team = getattr(user, "led_team", None)
@@ -677,7 +630,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
     member_rows, queue_rows, week_rows, pool_rows, total_rows, alert_rows = read_together(
         [
             members.order_by("pk").values_list(*MEMBER_FIELDS),
-            _lead_read(
+            _compiled_read(
                 "lead_home.queue",
                 _lead_queue,
                 user,
@@ -685,7 +638,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
                 team=team.pk,
                 status=PostStatus.PENDING_REVIEW.value,
             ),
-            _lead_read(
+            _compiled_read(
                 "lead_home.week",
                 _lead_week,
                 user,
@@ -694,8 +647,8 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
                 start=start,
                 end=end,
             ),
-            _lead_read("lead_home.pool", _lead_pool, user, _POOL_COLUMNS, hot=hot, warm=warm),
-            _lead_read("lead_home.pool_totals", _lead_pool_totals, user, _TOTALS_COLUMNS)
+            _compiled_read("lead_home.pool", _lead_pool, user, _POOL_COLUMNS, hot=hot, warm=warm),
+            _compiled_read("lead_home.pool_totals", _lead_pool_totals, user, _TOTALS_COLUMNS)
             if connection.vendor == "postgresql"
             else None,
             # The alerts panel's, which read them itself in a query of its own.

@@ -66,7 +66,7 @@ _VIEWER = ""  # in a compiled statement's parameter map: the viewer's id
 Slot = tuple[str, Callable[[object], object] | None]
 _compiled: dict[tuple, tuple[str, tuple[Slot, ...]]] = {}
 
-StandInValue = int | float | str | dt.datetime | None
+StandInValue = int | float | str | dt.date | dt.datetime | None
 
 
 def compiled_for_viewer(
@@ -126,10 +126,13 @@ def _compile(
         if marker is None:
             continue
         markers.append((marker, (key, None)))
+        # Some databases (SQLite) take a date or date-time as the text the ORM makes of it:
+        # the caller's value is then made into text the same way.
         if isinstance(marker, dt.datetime):
-            # Some databases (SQLite) take a date-time as the text the ORM makes of it: the
-            # caller's value is then made into text the same way.
             adapt = connection.ops.adapt_datetimefield_value
+            markers.append((adapt(marker), (key, adapt)))
+        elif isinstance(marker, dt.date):
+            adapt = connection.ops.adapt_datefield_value
             markers.append((adapt(marker), (key, adapt)))
     sql, params = build(stand_in, **stand_in_values)
     slots = []
@@ -163,7 +166,9 @@ def _stand_in_value(value: StandInValue, n: int) -> StandInValue:
         return f"\u27e8stand-in {n}\u27e9"
     if type(value) is dt.datetime and value.tzinfo is not None:
         return dt.datetime(1901, 2, 3, 4, 5, 6, n, tzinfo=dt.UTC)
-    raise TypeError(f"no stand-in for {value!r}: an int, float, str or aware datetime")
+    if type(value) is dt.date:
+        return dt.date(1901, 2, 3) + dt.timedelta(days=n)
+    raise TypeError(f"no stand-in for {value!r}: an int, float, str, date or aware datetime")
 
 
 class OwnedQuerySet(models.QuerySet):

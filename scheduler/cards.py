@@ -154,6 +154,25 @@ def page_path(request: HttpRequest) -> str:
     return (htmx and htmx.current_url_abs_path) or request.get_full_path()
 
 
+# What a card reads of a post, as ``values_list`` names in ``CardRow``'s order (``findings``
+# for its ``has_findings`` flag, ``scheduled_at`` for ``at``).
+CARD_FIELDS = (
+    "id",
+    "persona_id",
+    "persona__owner_id",
+    "window_name",
+    "status",
+    "category",
+    "title",
+    "text",
+    "has_block",
+    "findings",
+    "review_comment",
+    "last_error",
+    "scheduled_at",
+)
+
+
 class CardRow(NamedTuple):
     """What a card and the week grid read of a post. ``selectors.calendar_cards`` reads these
     straight from the database; :meth:`of` makes one from a ``MomentPost``."""

@@ -25,7 +25,7 @@ from crm.models import Team, User
 from crm.reads import Statement, read_together
 from crm.scoping import compiled_for_viewer
 from scheduler import planner
-from scheduler.cards import CardRow
+from scheduler.cards import CARD_FIELDS, CardRow
 from scheduler.models import (
     MomentPost,
     PostingWindow,
@@ -314,22 +314,11 @@ def calendar_cards(posts: QuerySet[MomentPost], tz: dt.tzinfo) -> list[CardRow]:
 
 
 def _card_columns() -> tuple:
-    """What a card reads of a post, its time first (as :class:`EpochMicroseconds`), then
-    ``CardRow``'s fields but the last."""
+    """What a card reads of a post (``CARD_FIELDS``), its time first (as
+    :class:`EpochMicroseconds`), its findings as a flag (:class:`JsonTruthy`)."""
     return (
         EpochMicroseconds("scheduled_at"),
-        "pk",
-        "persona_id",
-        "persona__owner_id",
-        "window_name",
-        "status",
-        "category",
-        "title",
-        "text",
-        "has_block",
-        JsonTruthy("findings"),
-        "review_comment",
-        "last_error",
+        *(JsonTruthy(name) if name == "findings" else name for name in CARD_FIELDS[:-1]),
     )
 
 

@@ -468,28 +468,28 @@ def test_a_statements_columns_are_converted_as_the_orm_converts_them(team):
         (raw,) = read_together([Statement(sql, params)])
         assert raw != converted
     start, end = dashboard.local_day_bounds(agent, dt.date(2026, 11, 25))
-    statement = dashboard._viewers_read(
+    statement = dashboard._compiled_read(
         "test.posts",
-        lambda viewer: MomentPost.objects.visible_to(viewer).values_list(
-            *dashboard.HOME_POST_FIELDS
-        ),
+        lambda viewer, *, start, end: MomentPost.objects.visible_to(viewer)
+        .between(start, end)
+        .order_by("-scheduled_at", "id")
+        .values_list(*dashboard.HOME_POST_FIELDS),
         agent,
-        MomentPost,
-        dashboard.HOME_POST_FIELDS,
-        where=[("scheduled_at", ">=", start), ("scheduled_at", "<", end)],
-        order=("-scheduled_at", "id"),
+        fields,
+        start=start,
+        end=end,
     )
     assert read_together([statement]) == [list(rows.order_by("-scheduled_at", "pk"))]
 
 
 def test_a_viewers_read_refuses_any_value_compiled_in_but_the_viewers_id(team):
-    """A value of the page's own must go in ``where``: compiled into ``build``'s statement it
-    would be reused for every viewer, so it is refused."""
+    """A value of the page's own must be passed as a value: compiled into ``build``'s
+    statement it would be reused for every viewer, so it is refused."""
     from scheduler.models import MomentPost
 
     _, agent, _ = team
     with pytest.raises(ValueError, match="other than the viewer's id"):
-        dashboard._viewers_read(
+        dashboard._compiled_read(
             "test.refused",
             lambda viewer: MomentPost.objects.visible_to(viewer)
             .exclude(status=PostStatus.CANCELLED)
@@ -498,7 +498,7 @@ def test_a_viewers_read_refuses_any_value_compiled_in_but_the_viewers_id(team):
         )
     inactive = AgentFactory(is_active=False)
     assert (
-        dashboard._viewers_read(
+        dashboard._compiled_read(
             "test.none",
             lambda viewer: MomentPost.objects.visible_to(viewer).values_list("id"),
             inactive,
