@@ -134,6 +134,27 @@ def test_the_list_extras_are_what_each_read_gives_on_its_own(team):
     assert list_extras(user=lead, contact_ids=[])[2] == {}
 
 
+def test_the_labels_are_each_contacts_tags_and_groups_by_name_then_id(team):
+    _, members, _ = team
+    owner = members[0]
+    tagged, grouped, bare = ContactFactory.create_batch(3, owner=owner)
+    tags = Tag.objects.filter(owner=owner)  # 乙, 甲, A: created out of name order
+    groups = ContactGroup.objects.filter(owner=owner)
+    first_group = groups.order_by("id")[:1]
+    tagged.tags.set(tags)
+    tagged.groups.set(first_group)
+    grouped.groups.set(groups)
+
+    def by_name(rows) -> list[tuple[int, str]]:  # as the database sorts them
+        return list(rows.order_by("name", "id").values_list("id", "name"))
+
+    assert contact_labels([tagged.pk, grouped.pk, bare.pk]) == {
+        tagged.pk: (by_name(tags), by_name(groups.filter(pk__in=first_group))),
+        grouped.pk: ([], by_name(groups)),
+    }
+    assert contact_labels([]) == {}
+
+
 @pytest.mark.postgres
 def test_the_list_extras_take_one_round_trip_on_postgresql(team):
     from django.db import connection
