@@ -239,8 +239,10 @@ def _page_sql(
     )
 
 
-# Orderings an ``(owner, column, id)`` index gives each agent's rows in.
-_PER_AGENT = frozenset({"created", "warmth_ref"})
+# Orderings an ``(owner, column, ...)`` index gives each agent's rows in (``(owner, name)``
+# orders by name; PostgreSQL sorts each run of one name by id, incrementally). ``last_touch``
+# is not among them: no index holds ``COALESCE(last_interaction_at, 1970)``.
+_PER_AGENT = frozenset({"created", "warmth_ref", "name"})
 
 
 def _each_agents_first(owners: RawSQL, terms: tuple[str, ...], lookup, values) -> RawSQL:
