@@ -143,15 +143,3 @@ def persona_list(*, user: User) -> QuerySet[Persona]:
 
 def import_list(*, user: User) -> QuerySet[ContactImport]:
     return ContactImport.objects.visible_to(user).select_related("owner")
-
-
-def source_choices(*, user: User) -> list[str]:
-    """The distinct sources among the user's visible contacts, for a filter's options."""
-    return list(
-        Contact.objects.visible_to(user)
-        .active()
-        .exclude(source="")
-        .order_by("source")
-        .values_list("source", flat=True)
-        .distinct()[:100]
-    )

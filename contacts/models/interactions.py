@@ -87,8 +87,13 @@ class InteractionQuerySet(OwnedQuerySet):
 class Interaction(models.Model):
     """Something a lead did, or that happened with them, at a time."""
 
+    # No index of its own: interaction_contact_at leads with the contact.
     contact = models.ForeignKey(
-        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="interactions"
+        Contact,
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        db_index=False,
     )
     kind = models.ForeignKey(
         InteractionKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+"

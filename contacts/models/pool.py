@@ -114,11 +114,14 @@ class ContactQuerySet(WarmthQuerySetMixin, OwnedQuerySet):
 class Contact(models.Model):
     """A lead in an agent's private pool."""
 
+    # No index of its own: every index in Meta leads with the owner and serves its lookups,
+    # and a warmth recompute or an import rewrites every index of each row it changes.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
         on_delete=models.CASCADE,
         related_name="contacts",
+        db_index=False,
     )
     persona = models.ForeignKey(
         Persona,
@@ -132,7 +135,8 @@ class Contact(models.Model):
     remark = models.CharField(_("remark name"), max_length=60, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=40, blank=True)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
-    source = models.CharField(_("source"), max_length=40, blank=True, db_index=True)
+    # Read only per agent, through contact_owner_source_active (and SourceCount).
+    source = models.CharField(_("source"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
     groups = models.ManyToManyField(
