@@ -100,18 +100,33 @@ stricter answer. The persona rule is the exception: it needs a known category.
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
+from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 import ahocorasick
 
-from content.compliance.normalize import BOUNDARY, fold_pattern, normalize, normalize_fast
+from content.compliance.normalize import (
+    BOUNDARY,
+    FOLD_DROP,
+    FOLD_SPECIAL,
+    fold_char,
+    fold_pattern,
+    fold_table,
+    normalize,
+    normalize_fast,
+)
 from content.compliance.patterns import Branch, compile_branches
+
+logger = logging.getLogger(__name__)
 
 PHRASES = "phrases"
 PATTERN = "pattern"
@@ -229,8 +244,12 @@ class _Plan:
     personas: tuple[int, ...]
     # per rule: (code, severity, message, suggestion), the head of each of its findings
     heads: tuple[tuple[str, str, str, str], ...]
+    kernel: object = None  # the same plan for the C kernel, when the Checker uses it
 
 
+# The kernel's view of an automaton key: (length, requirement bits, rules it is a hit for,
+# an exception for, a sentence-wide exception for).
+_KernelEntry = tuple[int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 # A branch's prefix variants: (the bits of their opening literals, bit -> variant).
 _Variants = tuple[int, dict[int, re.Pattern[str]]]
 
@@ -238,11 +257,19 @@ _Variants = tuple[int, dict[int, re.Pattern[str]]]
 class Checker:
     """Compiled once from a rule list; ``check`` is reusable and safe to call from threads.
 
+    ``accelerated``: check in the C kernel (``_kernel.pyx``) or in Python; by default, in the
+    kernel when it is built and up to date. Both give the same findings.
+
     Raises :class:`RuleError` for a rule it cannot use (unknown kind or severity, a phrase
     that normalises to nothing, a regex that does not compile).
     """
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(self, rules: Iterable[Rule], *, accelerated: bool | None = None) -> None:
+        kernel = load_kernel()
+        if accelerated and kernel is None:
+            raise RuntimeError("the compliance kernel is not built: run bin/build_kernel.py")
+        self._kernel_module = kernel if accelerated is not False else None
+        self._kernel = None  # the kernel's Kernel, once the automaton is built
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._branches: list[Branch] = []
         self._rule_branches: dict[int, tuple[int, ...]] = {}
@@ -297,6 +324,8 @@ class Checker:
                 self._rule_branches[index] = tuple(ids)
         self._all_requirements = (1 << len(requirements)) - 1
         self._automaton = None
+        # The kernel's automaton values: an entry's index into this list.
+        kernel_entries: list[_KernelEntry] = []
         if entries:
             automaton = ahocorasick.Automaton()
             # A node's children are looked up in the order they were added: keys whose first
@@ -308,6 +337,12 @@ class Checker:
             order = sorted(entries, key=lambda k: (-bytes1[encoded[k][0]], -chars1[encoded[k][:2]]))
             for key in order:
                 hit_rules, bits, exc_rules, wide_rules = entries[key]
+                if self._kernel_module is not None:
+                    automaton.add_word(encoded[key], len(kernel_entries))
+                    kernel_entries.append(
+                        (len(key), sum(bits), _ids(hit_rules), _ids(exc_rules), _ids(wide_rules))
+                    )
+                    continue
                 if (
                     len(hit_rules) == 1
                     and not (exc_rules or wide_rules)
@@ -337,6 +372,15 @@ class Checker:
                 automaton.add_word(encoded[key], value)
             automaton.make_automaton()
             self._automaton = automaton
+        if self._kernel_module is not None:
+            self._kernel = self._kernel_module.Kernel(
+                self._automaton,
+                _folder(self._kernel_module),
+                len(requirements),
+                len(self.rules),
+                kernel_entries,
+                Finding,
+            )
         self._has_exceptions = tuple(
             bool(rule.exceptions) and rule.kind in (PHRASES, PATTERN) for rule in self.rules
         )
@@ -433,7 +477,8 @@ class Checker:
             (rule.code, rule.severity_for(category), rule.message, rule.suggestion)
             for rule in self.rules
         )
-        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas), heads)
+        kernel = self._kernel.plan(on, branches, heads) if self._kernel is not None else None
+        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas), heads, kernel)
         if len(self._plans) < 1024:  # contexts come from a few choices; bound odd input
             self._plans[key] = plan
         return plan
@@ -446,6 +491,23 @@ class Checker:
         Spans index ``text`` itself: ``text[f.start:f.end] == f.matched``.
         """
         plan = self._plans.get((context.category, context.product_line)) or self._plan(context)
+        if self._kernel is not None:
+            scan = self._kernel.scan(text, plan.kernel)
+            findings = scan.findings
+            if plan.disclosures or plan.personas:
+                self._rest(
+                    text,
+                    context,
+                    plan,
+                    findings,
+                    scan.folded,
+                    scan.trigger,
+                    scan.excepted_by,
+                    lambda: scan.met_bits,
+                )
+            if len(findings) > 1:
+                findings.sort(key=_by_position)
+            return findings
         normal = normalize_fast(text)
         norm = normal.text
         on = plan.on
@@ -578,21 +640,49 @@ class Checker:
                     _new_finding(Finding, heads[rule] + (s0, e0, text[s0:e0]))
                     for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
                 ]
-        for index in plan.disclosures:
-            trigger = triggers.get(index)
-            if trigger is None and context.product_line not in self.rules[index].product_lines:
-                continue
-            if index in excs:
-                continue
-            start, end = normal.span(*trigger) if trigger else (0, 0)
-            findings.append(_new_finding(Finding, heads[index] + (start, end, text[start:end])))
-        for index in plan.personas:
-            persona = self._persona(index, norm, met, context)
-            if persona is not None:
-                findings.append(persona)
+        if plan.disclosures or plan.personas:
+            self._rest(
+                text,
+                context,
+                plan,
+                findings,
+                normal,
+                triggers.get,
+                excs.__contains__,
+                lambda: met,
+            )
         if len(findings) > 1:
             findings.sort(key=_by_position)
         return findings
+
+    def _rest(
+        self,
+        text: str,
+        context: CheckContext,
+        plan: _Plan,
+        findings: list[Finding],
+        normal,
+        trigger_of: Callable[[int], tuple[int, int] | None],
+        excepted: Callable[[int], bool],
+        met: Callable[[], int],
+    ) -> None:
+        """Adds the disclosure and persona rules' findings (either path's scan, read through
+        the callables) to ``findings``."""
+        heads = plan.heads
+        for index in plan.disclosures:
+            trigger = trigger_of(index)
+            if trigger is None and context.product_line not in self.rules[index].product_lines:
+                continue
+            if excepted(index):
+                continue
+            start, end = normal.span(*trigger) if trigger else (0, 0)
+            findings.append(_new_finding(Finding, heads[index] + (start, end, text[start:end])))
+        if plan.personas:
+            bits = met()
+            for index in plan.personas:
+                persona = self._persona(index, normal.text, bits, context)
+                if persona is not None:
+                    findings.append(persona)
 
     def _persona(self, index: int, norm: str, met: int, context: CheckContext) -> Finding | None:
         rule = self.rules[index]
@@ -706,6 +796,33 @@ def _search(
         else:
             pos = mstart + 1
         m = search(norm, pos) if pos <= size else None
+
+
+@cache
+def load_kernel() -> ModuleType | None:
+    """The compiled kernel (``_kernel.pyx``), or None when it is not built or older than its
+    source (then the Checker checks in Python, slower, with the same findings)."""
+    try:
+        from content.compliance import _kernel
+    except ImportError:
+        logger.warning("compliance kernel not built (bin/build_kernel.py): checking in Python")
+        return None
+    source = Path(__file__).with_name("_kernel.pyx")
+    if source.exists() and source.stat().st_mtime > Path(_kernel.__file__).stat().st_mtime:
+        warnings.warn(
+            "content/compliance/_kernel.pyx is newer than its build: run bin/build_kernel.py;"
+            " checking in Python meanwhile",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    return _kernel
+
+
+@cache
+def _folder(kernel: ModuleType):
+    """The kernel's normaliser, one per process (its table is 256 KB)."""
+    return kernel.Folder(fold_table(), fold_char, FOLD_DROP, FOLD_SPECIAL)
 
 
 @cache

@@ -50,13 +50,22 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
-__all__ = ["NormalizedText", "fold_pattern", "normalize", "normalize_fast", "normalize_full"]
+__all__ = [
+    "NormalizedText",
+    "fold_char",
+    "fold_pattern",
+    "fold_table",
+    "normalize",
+    "normalize_fast",
+    "normalize_full",
+]
 
 # Sentence terminators kept as a boundary (as 。) so phrases do not match across sentences.
 _TERMINATORS = frozenset("。！？；!?;｡")
@@ -127,14 +136,11 @@ def _ranges_class(codepoints: list[int]) -> str:
     return "".join(body)
 
 
-def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """Classify every BMP code point once: unchanged, dropped, mapped 1:1, or expanded (1:n).
+def _classify() -> tuple[dict[int, str], list[int], list[int]]:
+    """Classify every BMP code point once: unchanged, mapped 1:1, dropped, or expanded (1:n).
 
-    Returns the ``str.translate`` table of 1:1 mappings, and regexes finding mapped, dropped
-    and expanded characters. Derived from :func:`_fold_char`, so the fast path can never
-    disagree with the reference loop. Only the BMP goes into the classes: ``re`` compiles a
-    BMP-only class to a bitmap (one lookup per character), while a class with astral ranges is
-    tested range by range. Astral characters (emoji, rare ideographs) are handled per text.
+    Returns the 1:1 mappings and the dropped and expanded code points, derived from
+    :func:`_fold_char`, so the fast paths can never disagree with the reference loop.
     """
     mapped: dict[int, str] = {}
     drop: list[int] = []
@@ -159,6 +165,17 @@ def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], r
             mapped[cp] = out
         else:
             expand.append(cp)
+    return mapped, drop, expand
+
+
+def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The ``str.translate`` table of 1:1 mappings, and regexes finding mapped, dropped and
+    expanded characters (see :func:`_classify`). Only the BMP goes into the classes: ``re``
+    compiles a BMP-only class to a bitmap (one lookup per character), while a class with
+    astral ranges is tested range by range. Astral characters (emoji, rare ideographs) are
+    handled per text.
+    """
+    mapped, drop, expand = _CLASSES
     mapped_re = re.compile(f"[{_ranges_class(sorted(mapped))}]")
     # ``[c][c]*``, not ``[c]+``: ``re`` reads a leading class as a prefix and skips to the
     # next character in it at C speed, while a leading repeat is tried at every character
@@ -169,7 +186,10 @@ def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], r
     return mapped, mapped_re, drop_re, expand_re
 
 
+_CLASSES = _classify()
 _MAP_TABLE, _MAP_RE, _DROP_RE, _EXPAND_RE = _build_tables()
+# The C kernel's marks in its fold table (see fold_table).
+FOLD_DROP, FOLD_SPECIAL = 0xFFFFFFFF, 0xFFFFFFFE
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 # Dropped runs as split pieces: kept and dropped text alternately.
 _DROP_SPLIT_RE = re.compile(f"({_DROP_RE.pattern})")
@@ -229,6 +249,27 @@ def _foldable(ch: str) -> bool:
 @lru_cache(maxsize=65536)
 def _fold_cached(ch: str) -> str:
     return _fold_char(ch)
+
+
+def fold_char(ch: str) -> str:
+    """What one original character becomes (cached): usually itself or one character, ''
+    when it is dropped, several characters when it expands."""
+    return _fold_cached(ch)
+
+
+def fold_table() -> array:
+    """Per BMP code point, what the C kernel maps it to: a code point (often itself),
+    ``FOLD_DROP``, or ``FOLD_SPECIAL`` for a character that expands (the kernel then calls
+    :func:`fold_char`)."""
+    mapped, drop, expand = _CLASSES
+    table = array("I", range(0x10000))
+    for cp, out in mapped.items():
+        table[cp] = ord(out)
+    for cp in drop:
+        table[cp] = FOLD_DROP
+    for cp in expand:
+        table[cp] = FOLD_SPECIAL
+    return table
 
 
 def normalize_full(text: str) -> tuple[str, list[int], list[int]]:

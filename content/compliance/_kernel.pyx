@@ -1,0 +1,579 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The checker's hot path in C: normalising, the automaton's results, gating, merging.
+
+Compiled by ``bin/build_kernel`` (``bin/run`` and ``bin/test`` call it). :class:`~content.
+compliance.engine.Checker` uses it when it is built and up to date, and otherwise runs its own
+Python path, which stays the reference: ``content/tests/test_compliance_kernel.py`` holds the
+two to the same findings on the corpus and on thousands of generated posts.
+
+What the Python path spends per post is mostly the interpreter's own work between C calls:
+about 45 keys a dense post found by the automaton, each unpacked and tested; three regex passes
+and a lazy offset map to normalise; the hits sorted, filtered and merged as tuples. Here the
+same steps run on C arrays. What stays Python: the pattern branches' ``re`` searches (the
+regexes are the rules' own), the automaton (pyahocorasick, read through its iterator), and the
+disclosure and persona rules, which run once a post and rarely find anything.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.tuple cimport PyTuple_GET_ITEM
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport qsort
+from libc.string cimport memset
+
+cdef enum:
+    BOUNDARY = 0x3002  # 。, what every sentence end normalises to
+
+
+cdef struct Hit:
+    int rule
+    int start
+    int end
+
+
+cdef int _by_rule_then_span(const void* a, const void* b) noexcept nogil:
+    cdef const Hit* x = <const Hit*>a
+    cdef const Hit* y = <const Hit*>b
+    if x.rule != y.rule:
+        return -1 if x.rule < y.rule else 1
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.end != y.end:
+        return -1 if x.end < y.end else 1
+    return 0
+
+
+cdef class Folded:
+    """A normalised text: ``text``, its UTF-16 units for the automaton, and per character the
+    original span it came from (``span``/``spans``, as :class:`NormalizedText` has them)."""
+
+    cdef readonly str text
+    cdef readonly str units
+    cdef Py_ssize_t size
+    cdef int* starts
+    cdef int* ends
+    # For a text with astral characters only: the characters in the first k UTF-16 units.
+    cdef int* unit_chars
+    cdef Py_UCS4* chars
+
+    def __dealloc__(self):
+        PyMem_Free(self.starts)
+        PyMem_Free(self.ends)
+        PyMem_Free(self.unit_chars)
+        PyMem_Free(self.chars)
+
+    def span(self, Py_ssize_t i, Py_ssize_t j):
+        """The original span ``[start, end)`` of the normalised span ``[i, j)`` (``j > i``)."""
+        if not 0 <= i < j <= self.size:
+            raise IndexError(f"span {i}..{j} outside 0..{self.size}")
+        return (self.starts[i], self.ends[j - 1])
+
+    def spans(self, spans):
+        return [self.span(i, j) for i, j in spans]
+
+    @property
+    def starts_list(self):
+        return [self.starts[i] for i in range(self.size)]
+
+    @property
+    def ends_list(self):
+        return [self.ends[i] for i in range(self.size)]
+
+
+cdef class Folder:
+    """Normalises texts as ``normalize.normalize_full`` does, from a table of the BMP."""
+
+    cdef uint32_t* table
+    # The table's two marks; any other value is what the character maps to (often itself).
+    cdef uint32_t drop
+    cdef uint32_t special  # expands under NFKC: ``fold_char`` says to what
+    cdef object fold_char  # str -> str, the reference fold of one character
+
+    def __cinit__(self, table, fold_char, uint32_t drop, uint32_t special):
+        cdef Py_ssize_t i
+        self.drop = drop
+        self.special = special
+        if len(table) != 0x10000:
+            raise ValueError("the fold table covers the BMP: 65,536 entries")
+        self.table = <uint32_t*>PyMem_Malloc(0x10000 * sizeof(uint32_t))
+        if self.table == NULL:
+            raise MemoryError
+        for i in range(0x10000):
+            self.table[i] = table[i]
+        self.fold_char = fold_char
+
+    def __dealloc__(self):
+        PyMem_Free(self.table)
+
+    def fold(self, str text):
+        """The :class:`Folded` form of ``text``."""
+        return self._fold(text)
+
+    cdef Folded _fold(self, str text):
+        cdef Py_ssize_t n = len(text), i, cap = n + 16, size = 0, k
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef uint32_t cp, x, v, drop = self.drop, special = self.special
+        cdef Py_UCS4 ch
+        cdef Folded out = Folded.__new__(Folded)
+        cdef bint astral = False
+        out.chars = <Py_UCS4*>PyMem_Malloc(cap * sizeof(Py_UCS4))
+        out.starts = <int*>PyMem_Malloc(cap * sizeof(int))
+        out.ends = <int*>PyMem_Malloc(cap * sizeof(int))
+        if out.chars == NULL or out.starts == NULL or out.ends == NULL:
+            raise MemoryError
+        for i in range(n):
+            cp = PyUnicode_READ(kind, data, i)
+            v = self.table[cp] if cp < 0x10000 else special
+            if v == drop:
+                continue
+            if v != special:
+                # The same test as the reference: a repeat of the last character, not ASCII,
+                # widens its span instead of adding a character.
+                x = v
+                if size and x == out.chars[size - 1] and x > 0x7F:
+                    out.ends[size - 1] = i + 1
+                    continue
+                if size >= cap:  # only after characters that expanded
+                    cap = 2 * cap + 16
+                    out.chars = <Py_UCS4*>_grow(out.chars, cap * sizeof(Py_UCS4))
+                    out.starts = <int*>_grow(out.starts, cap * sizeof(int))
+                    out.ends = <int*>_grow(out.ends, cap * sizeof(int))
+                out.chars[size] = x
+                out.starts[size] = i
+                out.ends[size] = i + 1
+                size += 1
+                continue
+            for ch in <str>self.fold_char(chr(cp)):
+                x = ch
+                if size and x == out.chars[size - 1] and x > 0x7F:
+                    out.ends[size - 1] = i + 1
+                    continue
+                if size >= cap:
+                    cap = 2 * cap + 16
+                    out.chars = <Py_UCS4*>_grow(out.chars, cap * sizeof(Py_UCS4))
+                    out.starts = <int*>_grow(out.starts, cap * sizeof(int))
+                    out.ends = <int*>_grow(out.ends, cap * sizeof(int))
+                out.chars[size] = x
+                out.starts[size] = i
+                out.ends[size] = i + 1
+                size += 1
+                if x >= 0x10000:
+                    astral = True
+        out.size = size
+        out.text = PyUnicode_FromKindAndData(4, out.chars, size)
+        # The automaton reads UTF-16 code units, one latin-1 character per byte, high first.
+        cdef uint8_t* units = <uint8_t*>PyMem_Malloc((4 * size + 1) * sizeof(uint8_t))
+        if units == NULL:
+            raise MemoryError
+        k = 0
+        if astral:
+            out.unit_chars = <int*>PyMem_Malloc((2 * size + 1) * sizeof(int))
+            if out.unit_chars == NULL:
+                PyMem_Free(units)
+                raise MemoryError
+            out.unit_chars[0] = 0
+        for i in range(size):
+            x = out.chars[i]
+            if x < 0x10000:
+                units[2 * k] = x >> 8
+                units[2 * k + 1] = x & 0xFF
+                k += 1
+                if astral:
+                    out.unit_chars[k] = i + 1
+            else:
+                x -= 0x10000
+                cp = 0xD800 + (x >> 10)
+                units[2 * k] = cp >> 8
+                units[2 * k + 1] = cp & 0xFF
+                cp = 0xDC00 + (x & 0x3FF)
+                units[2 * k + 2] = cp >> 8
+                units[2 * k + 3] = cp & 0xFF
+                out.unit_chars[k + 1] = i  # a key cannot end inside a surrogate pair
+                k += 2
+                out.unit_chars[k] = i + 1
+        out.units = PyUnicode_FromKindAndData(1, units, 2 * k)
+        PyMem_Free(units)
+        return out
+
+
+cdef void* _grow(void* block, size_t size) except NULL:
+    cdef void* grown = PyMem_Realloc(block, size)
+    if grown == NULL:
+        raise MemoryError
+    return grown
+
+
+cdef class Branch:
+    """One pattern branch as the kernel gates it: requirement words, soft requirements,
+    prefix variants, and the Python branch it searches."""
+
+    cdef uint64_t* strict
+    cdef uint64_t* variant_mask
+    cdef bint has_variants
+    cdef tuple soft  # ((word, bit, characters), ...)
+    cdef dict by_bit  # bit index -> the variant's regex
+    cdef object regex
+    cdef int rule
+    cdef tuple hit_groups
+    cdef tuple validated
+
+    def __dealloc__(self):
+        PyMem_Free(self.strict)
+        PyMem_Free(self.variant_mask)
+
+
+cdef class Plan:
+    """What runs for one context: ``on`` per rule, the branches, each rule's finding head."""
+
+    cdef bytes on
+    cdef list branches
+    cdef tuple heads
+
+
+cdef class Kernel:
+    """The automaton's entries and the requirement words, built once per Checker."""
+
+    cdef readonly object automaton
+    cdef readonly Folder folder
+    cdef int words
+    cdef int rules
+    cdef int entries
+    cdef int* length
+    cdef uint64_t* masks
+    # Per entry: where its hit rules, exception rules and sentence-wide rules start in
+    # ``roles``, each list ending where the next begins (``role_at`` has 3 * entries + 1).
+    cdef int* role_at
+    cdef int* roles
+    cdef object finding  # the Finding class
+    cdef object hit_groups_search  # (branch, m) -> the hit span; the Python path's rule
+
+    def __cinit__(self, automaton, Folder folder, int requirements, int rules, list entries,
+                  finding):
+        """``entries``: per automaton value (its index), ``(length, requirement bits, hit
+        rules, exception rules, sentence-wide exception rules)``."""
+        cdef int e, w, n_roles = 0, at = 0
+        self.automaton = automaton
+        self.folder = folder
+        self.words = max(1, (requirements + 63) // 64)
+        self.rules = rules
+        self.entries = len(entries)
+        self.finding = finding
+        for entry in entries:
+            n_roles += len(entry[2]) + len(entry[3]) + len(entry[4])
+        self.length = <int*>PyMem_Malloc((self.entries + 1) * sizeof(int))
+        self.masks = <uint64_t*>PyMem_Malloc((self.entries * self.words + 1) * sizeof(uint64_t))
+        self.role_at = <int*>PyMem_Malloc((3 * self.entries + 1) * sizeof(int))
+        self.roles = <int*>PyMem_Malloc((n_roles + 1) * sizeof(int))
+        if not (self.length and self.masks and self.role_at and self.roles):
+            raise MemoryError
+        for e, entry in enumerate(entries):
+            self.length[e] = entry[0]
+            bits = entry[1]
+            for w in range(self.words):
+                self.masks[e * self.words + w] = (bits >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
+            for r in range(3):
+                self.role_at[3 * e + r] = at
+                for rule in entry[2 + r]:
+                    self.roles[at] = rule
+                    at += 1
+        self.role_at[3 * self.entries] = at
+
+    def __dealloc__(self):
+        PyMem_Free(self.length)
+        PyMem_Free(self.masks)
+        PyMem_Free(self.role_at)
+        PyMem_Free(self.roles)
+
+    def plan(self, on, branches, heads):
+        """A :class:`Plan` from the engine's: ``branches`` as (strict bits, soft requirements,
+        branch, variants), the engine's own planned branches."""
+        cdef Plan plan = Plan.__new__(Plan)
+        cdef Branch k
+        cdef int w
+        plan.on = bytes(bool(x) for x in on)
+        plan.heads = tuple(heads)
+        plan.branches = []
+        for strict, soft, branch, variants in branches:
+            k = Branch.__new__(Branch)
+            k.strict = self._words(strict)
+            k.soft = tuple((bit.bit_length() - 1, chars) for bit, chars in soft)
+            k.has_variants = variants is not None
+            k.by_bit = {}
+            if variants is not None:
+                mask, by_bit = variants
+                k.variant_mask = self._words(mask)
+                k.by_bit = {bit.bit_length() - 1: regex for bit, regex in by_bit.items()}
+            else:
+                k.variant_mask = self._words(0)
+            k.regex = branch.regex
+            k.rule = branch.rule
+            k.hit_groups = tuple(branch.hit_groups)
+            k.validated = tuple(branch.validated)
+            plan.branches.append(k)
+        return plan
+
+    cdef uint64_t* _words(self, bits) except NULL:
+        cdef uint64_t* out = <uint64_t*>PyMem_Malloc(self.words * sizeof(uint64_t))
+        cdef int w
+        if out == NULL:
+            raise MemoryError
+        for w in range(self.words):
+            out[w] = (bits >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
+        return out
+
+    def scan(self, str text, Plan plan):
+        """The hit rules' findings for ``text`` (unsorted: the caller adds the disclosure and
+        persona findings, then sorts) and a :class:`Scan` for those two kinds of rules."""
+        cdef Scan scan = Scan.__new__(Scan)
+        cdef Folded folded = self.folder._fold(text)
+        cdef int words = self.words, w, r, rule, start, end, e, a, b, left, right, i
+        cdef Py_ssize_t last, size = folded.size
+        cdef Py_UCS4* chars = folded.chars
+        cdef const unsigned char* on = plan.on
+        cdef uint64_t* met
+        cdef uint64_t present
+        cdef Branch branch
+        cdef int n_present, bit_index
+        cdef bint ok
+        scan.folded = folded
+        scan.words = words
+        scan.rules = self.rules
+        scan.met = <uint64_t*>PyMem_Malloc(words * sizeof(uint64_t))
+        scan.trig_start = <int*>PyMem_Malloc(self.rules * sizeof(int))
+        scan.trig_end = <int*>PyMem_Malloc(self.rules * sizeof(int))
+        scan.excepted = <int*>PyMem_Malloc(self.rules * sizeof(int))
+        if not (scan.met and scan.trig_start and scan.trig_end and scan.excepted):
+            raise MemoryError
+        met = scan.met
+        memset(met, 0, words * sizeof(uint64_t))
+        memset(scan.excepted, 0, self.rules * sizeof(int))
+        for r in range(self.rules):
+            scan.trig_start[r] = -1
+        cdef _Spans hits = _Spans()
+        cdef _Spans excs = _Spans()
+        if size and self.automaton is not None:
+            for item in self.automaton.iter(folded.units):
+                last = <object>PyTuple_GET_ITEM(item, 0)
+                if not last & 1:
+                    continue  # a key across two characters' units is no key at all
+                e = <object>PyTuple_GET_ITEM(item, 1)
+                end = (last + 1) >> 1 if folded.unit_chars == NULL else folded.unit_chars[(last + 1) >> 1]
+                start = end - self.length[e]
+                for w in range(words):
+                    met[w] |= self.masks[e * words + w]
+                a = self.role_at[3 * e]
+                b = self.role_at[3 * e + 1]
+                for i in range(a, b):
+                    rule = self.roles[i]
+                    if on[rule]:
+                        hits.add(rule, start, end)
+                    elif (scan.trig_start[rule] < 0 or start < scan.trig_start[rule]
+                          or (start == scan.trig_start[rule] and end > scan.trig_end[rule])):
+                        # a disclosure rule's trigger: the first, longest one
+                        scan.trig_start[rule] = start
+                        scan.trig_end[rule] = end
+                a = b
+                b = self.role_at[3 * e + 2]
+                for i in range(a, b):
+                    rule = self.roles[i]
+                    excs.add(rule, start, end)
+                    scan.excepted[rule] = 1
+                a = b
+                b = self.role_at[3 * e + 3]
+                for i in range(a, b):  # the exception covers its whole sentence
+                    rule = self.roles[i]
+                    left = start - 1
+                    while left >= 0 and chars[left] != BOUNDARY:
+                        left -= 1
+                    right = end
+                    while right < size and chars[right] != BOUNDARY:
+                        right += 1
+                    excs.add(rule, left + 1, right)
+                    scan.excepted[rule] = 1
+        norm = folded.text
+        for branch in plan.branches:
+            ok = True
+            for w in range(words):
+                if branch.strict[w] & ~met[w]:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            for bit_index, needed in branch.soft:
+                if met[bit_index >> 6] & (<uint64_t>1 << (bit_index & 63)):
+                    continue
+                for char in needed:
+                    if char in norm:
+                        break
+                else:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            if not branch.has_variants:
+                regex = branch.regex
+            else:
+                # Only the variants whose opening literal the text contains can match: one,
+                # most often, searched alone; with several, the branch itself, once.
+                n_present = 0
+                bit_index = -1
+                for w in range(words):
+                    present = met[w] & branch.variant_mask[w]
+                    while present:
+                        n_present += 1
+                        bit_index = 64 * w + _lowest_bit(present)
+                        present &= present - 1
+                if n_present == 0:
+                    continue
+                regex = branch.by_bit[bit_index] if n_present == 1 else branch.regex
+            m = regex.search(norm)
+            if m is not None:
+                _search(branch, regex, m, norm, size, excs, hits)
+        scan.findings = self._findings(text, folded, plan.heads, hits, excs)
+        return scan
+
+    cdef list _findings(self, str text, Folded folded, tuple heads, _Spans hits, _Spans excs):
+        # Sorted by rule: a hit an exception of its rule overlaps is dropped, and the
+        # overlapping hits of one rule merge into one finding.
+        cdef list findings = []
+        cdef int i, j, rule = -1, start = 0, end = 0, s, e, r, s0, e0
+        cdef bint hidden
+        cdef Hit* h
+        if hits.size == 0:
+            return findings
+        qsort(hits.items, hits.size, sizeof(Hit), _by_rule_then_span)
+        for i in range(hits.size + 1):
+            if i < hits.size:
+                h = &hits.items[i]
+                r, s, e = h.rule, h.start, h.end
+                hidden = False
+                for j in range(excs.size):
+                    if excs.items[j].rule == r and excs.items[j].start < e and s < excs.items[j].end:
+                        hidden = True
+                        break
+                if hidden:
+                    continue
+                if r == rule and s < end:
+                    if e > end:
+                        end = e
+                    continue
+            if rule >= 0:
+                s0 = folded.starts[start]
+                e0 = folded.ends[end - 1]
+                findings.append(
+                    tuple.__new__(self.finding, <tuple>heads[rule] + (s0, e0, text[s0:e0]))
+                )
+            if i < hits.size:
+                rule, start, end = r, s, e
+        return findings
+
+
+cdef inline int _lowest_bit(uint64_t x) noexcept nogil:
+    cdef int n = 0
+    while not x & 1:
+        x >>= 1
+        n += 1
+    return n
+
+
+cdef class _Spans:
+    """A growable C array of (rule, start, end)."""
+
+    cdef Hit* items
+    cdef int size
+    cdef int cap
+
+    def __cinit__(self):
+        self.cap = 32
+        self.size = 0
+        self.items = <Hit*>PyMem_Malloc(self.cap * sizeof(Hit))
+        if self.items == NULL:
+            raise MemoryError
+
+    def __dealloc__(self):
+        PyMem_Free(self.items)
+
+    cdef int add(self, int rule, int start, int end) except -1:
+        if self.size == self.cap:
+            self.cap *= 2
+            self.items = <Hit*>_grow(self.items, self.cap * sizeof(Hit))
+        self.items[self.size].rule = rule
+        self.items[self.size].start = start
+        self.items[self.size].end = end
+        self.size += 1
+        return 0
+
+
+cdef int _search(Branch branch, regex, m, str norm, Py_ssize_t size, _Spans excs,
+                 _Spans hits) except -1:
+    """Every hit of ``regex`` from its first match ``m`` on, each recorded unless an exception
+    of the rule or a validator rejects it; a rejected match is retried one character later
+    (``engine._search``, on C arrays)."""
+    cdef Py_ssize_t mstart, mend, start, end, pos
+    cdef int rule = branch.rule, j
+    cdef bint accepted
+    search = regex.search
+    while m is not None:
+        mstart, mend = m.span()
+        start, end = mstart, mend
+        for name in branch.hit_groups:
+            if m.start(name) >= 0:
+                start, end = m.span(name)
+                break
+        accepted = end > start
+        if accepted:
+            for j in range(excs.size):
+                if excs.items[j].rule == rule and excs.items[j].start < end and start < excs.items[j].end:
+                    accepted = False
+                    break
+        if accepted:
+            for name, valid in branch.validated:
+                group = m.group(name)
+                if group is not None and not valid(group):
+                    accepted = False
+                    break
+        if accepted:
+            hits.add(rule, start, end)
+            pos = mend if mend > mstart else mstart + 1
+        else:
+            pos = mstart + 1
+        m = search(norm, pos) if pos <= size else None
+    return 0
+
+
+cdef class Scan:
+    """What the disclosure and persona rules read of one scanned text."""
+
+    cdef readonly list findings
+    cdef readonly Folded folded
+    cdef uint64_t* met
+    cdef int words
+    cdef int rules
+    cdef int* trig_start
+    cdef int* trig_end
+    cdef int* excepted
+
+    def __dealloc__(self):
+        PyMem_Free(self.met)
+        PyMem_Free(self.trig_start)
+        PyMem_Free(self.trig_end)
+        PyMem_Free(self.excepted)
+
+    @property
+    def met_bits(self):
+        """The requirements the text meets, as the Python path's int of bits."""
+        bits = 0
+        for w in range(self.words):
+            bits |= (<object>self.met[w]) << (64 * w)
+        return bits
+
+    def trigger(self, int rule):
+        """The first, longest trigger of a disclosure rule as a normalised span, or None."""
+        if self.trig_start[rule] < 0:
+            return None
+        return (self.trig_start[rule], self.trig_end[rule])
+
+    def excepted_by(self, int rule):
+        """Whether one of the rule's exceptions is in the text."""
+        return bool(self.excepted[rule])
