@@ -1,25 +1,35 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The checker's hot path in C: normalising, the automaton's results, gating, merging.
+"""The checker's hot path in C: normalising, the automaton, gating, merging.
 
-Compiled by ``bin/build_kernel`` (``bin/run`` and ``bin/test`` call it). :class:`~content.
+Compiled by ``bin/build_kernel.py`` (``bin/run`` and ``bin/test`` call it). :class:`~content.
 compliance.engine.Checker` uses it when it is built and up to date, and otherwise runs its own
 Python path, which stays the reference: ``content/tests/test_compliance_kernel.py`` holds the
-two to the same findings on the corpus and on thousands of generated posts.
+two to the same findings on the corpus and on generated posts.
 
-What the Python path spends per post is mostly the interpreter's own work between C calls:
-about 45 keys a dense post found by the automaton, each unpacked and tested; three regex passes
-and a lazy offset map to normalise; the hits sorted, filtered and merged as tuples. Here the
-same steps run on C arrays. What stays Python: the pattern branches' ``re`` searches (the
-regexes are the rules' own), the automaton (pyahocorasick, read through its iterator), and the
+What the Python path spends a post on is mostly the interpreter's own work between C calls:
+about 45 keys a dense post, each a tuple from pyahocorasick's iterator, unpacked and tested;
+three regex passes and a lazy offset map to normalise; the hits sorted, filtered and merged as
+tuples. Here:
+
+- :class:`Folder` normalises in one loop over a table of the BMP (what ``normalize._fold_char``
+  makes of each character; the rare character that expands, and astral ones, ask
+  ``fold_char``), keeping each character's original span in two arrays;
+- :class:`Kernel` holds an Aho-Corasick automaton over code points (a bitmap says which
+  characters open a key, so most characters of a text cost one bit test at the root) and, per
+  key, its requirement bits and its roles, and scans into C bitsets and span arrays;
+- the pattern branches are gated on those bits, and their hits sorted, filtered and merged in C.
+
+What stays Python: the branches' ``re`` searches (the regexes are the rules' own), and the
 disclosure and persona rules, which run once a post and rarely find anything.
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.tuple cimport PyTuple_GET_ITEM
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memset
+
+from collections import deque
 
 cdef enum:
     BOUNDARY = 0x3002  # 。, what every sentence end normalises to
@@ -44,22 +54,18 @@ cdef int _by_rule_then_span(const void* a, const void* b) noexcept nogil:
 
 
 cdef class Folded:
-    """A normalised text: ``text``, its UTF-16 units for the automaton, and per character the
-    original span it came from (``span``/``spans``, as :class:`NormalizedText` has them)."""
+    """A normalised text: ``text``, its characters as a C array, and per character the original
+    span it came from (``span``/``spans``, as :class:`NormalizedText` has them)."""
 
     cdef readonly str text
-    cdef readonly str units
     cdef Py_ssize_t size
     cdef int* starts
     cdef int* ends
-    # For a text with astral characters only: the characters in the first k UTF-16 units.
-    cdef int* unit_chars
     cdef Py_UCS4* chars
 
     def __dealloc__(self):
         PyMem_Free(self.starts)
         PyMem_Free(self.ends)
-        PyMem_Free(self.unit_chars)
         PyMem_Free(self.chars)
 
     def span(self, Py_ssize_t i, Py_ssize_t j):
@@ -116,7 +122,6 @@ cdef class Folder:
         cdef uint32_t cp, x, v, drop = self.drop, special = self.special
         cdef Py_UCS4 ch
         cdef Folded out = Folded.__new__(Folded)
-        cdef bint astral = False
         out.chars = <Py_UCS4*>PyMem_Malloc(cap * sizeof(Py_UCS4))
         out.starts = <int*>PyMem_Malloc(cap * sizeof(int))
         out.ends = <int*>PyMem_Malloc(cap * sizeof(int))
@@ -158,42 +163,8 @@ cdef class Folder:
                 out.starts[size] = i
                 out.ends[size] = i + 1
                 size += 1
-                if x >= 0x10000:
-                    astral = True
         out.size = size
         out.text = PyUnicode_FromKindAndData(4, out.chars, size)
-        # The automaton reads UTF-16 code units, one latin-1 character per byte, high first.
-        cdef uint8_t* units = <uint8_t*>PyMem_Malloc((4 * size + 1) * sizeof(uint8_t))
-        if units == NULL:
-            raise MemoryError
-        k = 0
-        if astral:
-            out.unit_chars = <int*>PyMem_Malloc((2 * size + 1) * sizeof(int))
-            if out.unit_chars == NULL:
-                PyMem_Free(units)
-                raise MemoryError
-            out.unit_chars[0] = 0
-        for i in range(size):
-            x = out.chars[i]
-            if x < 0x10000:
-                units[2 * k] = x >> 8
-                units[2 * k + 1] = x & 0xFF
-                k += 1
-                if astral:
-                    out.unit_chars[k] = i + 1
-            else:
-                x -= 0x10000
-                cp = 0xD800 + (x >> 10)
-                units[2 * k] = cp >> 8
-                units[2 * k + 1] = cp & 0xFF
-                cp = 0xDC00 + (x & 0x3FF)
-                units[2 * k + 2] = cp >> 8
-                units[2 * k + 3] = cp & 0xFF
-                out.unit_chars[k + 1] = i  # a key cannot end inside a surrogate pair
-                k += 2
-                out.unit_chars[k] = i + 1
-        out.units = PyUnicode_FromKindAndData(1, units, 2 * k)
-        PyMem_Free(units)
         return out
 
 
@@ -232,10 +203,11 @@ cdef class Plan:
 
 
 cdef class Kernel:
-    """The automaton's entries and the requirement words, built once per Checker."""
+    """The rules' keys as an Aho-Corasick automaton over code points, each key's entry (its
+    length, requirement bits and roles), built once per Checker."""
 
-    cdef readonly object automaton
     cdef readonly Folder folder
+    cdef readonly tuple keys
     cdef int words
     cdef int rules
     cdef int entries
@@ -245,16 +217,28 @@ cdef class Kernel:
     # ``roles``, each list ending where the next begins (``role_at`` has 3 * entries + 1).
     cdef int* role_at
     cdef int* roles
+    # The automaton: per node, its children (sorted by character) from child_at[node] to
+    # child_at[node + 1]; its failure link; the entry of the key ending there (-1: none); the
+    # nearest node down its failure links where a key ends (0: none). Node 0 is the root.
+    cdef int nodes
+    cdef int* child_at
+    cdef uint32_t* child_char
+    cdef int* child_node
+    cdef int* fail
+    cdef int* out_entry
+    cdef int* out_next
+    cdef uint8_t* opens  # a bit per BMP character: some key opens with it
     cdef object finding  # the Finding class
-    cdef object hit_groups_search  # (branch, m) -> the hit span; the Python path's rule
 
-    def __cinit__(self, automaton, Folder folder, int requirements, int rules, list entries,
+    def __cinit__(self, Folder folder, int requirements, int rules, list keys, list entries,
                   finding):
-        """``entries``: per automaton value (its index), ``(length, requirement bits, hit
-        rules, exception rules, sentence-wide exception rules)``."""
+        """``keys[e]``: the normalised key of entry ``e``, ``entries[e]`` its ``(length,
+        requirement bits, hit rules, exception rules, sentence-wide exception rules)``."""
         cdef int e, w, n_roles = 0, at = 0
-        self.automaton = automaton
+        if len(keys) != len(entries):
+            raise ValueError("one key per entry")
         self.folder = folder
+        self.keys = tuple(keys)
         self.words = max(1, (requirements + 63) // 64)
         self.rules = rules
         self.entries = len(entries)
@@ -278,12 +262,104 @@ cdef class Kernel:
                     self.roles[at] = rule
                     at += 1
         self.role_at[3 * self.entries] = at
+        self._build(keys)
+
+    def _build(self, list keys):
+        # The trie, then the failure and output links breadth first (the textbook
+        # construction), in Python: it runs once per Checker.
+        children = [{}]
+        out = [-1]
+        for e, key in enumerate(keys):
+            if not key:
+                raise ValueError(f"entry {e} has an empty key")
+            node = 0
+            for ch in key:
+                nxt = children[node].get(ord(ch))
+                if nxt is None:
+                    nxt = len(children)
+                    children[node][ord(ch)] = nxt
+                    children.append({})
+                    out.append(-1)
+                node = nxt
+            out[node] = e
+        n = len(children)
+        fail = [0] * n
+        out_next = [0] * n
+        queue = deque(children[0].values())
+        while queue:
+            r = queue.popleft()
+            for c, child in children[r].items():
+                queue.append(child)
+                f = fail[r]
+                while f and c not in children[f]:
+                    f = fail[f]
+                target = children[f].get(c, 0) if r else 0
+                fail[child] = target
+                out_next[child] = target if out[target] >= 0 else out_next[target]
+        self.nodes = n
+        edges = sum(len(c) for c in children)
+        self.child_at = <int*>PyMem_Malloc((n + 1) * sizeof(int))
+        self.child_char = <uint32_t*>PyMem_Malloc((edges + 1) * sizeof(uint32_t))
+        self.child_node = <int*>PyMem_Malloc((edges + 1) * sizeof(int))
+        self.fail = <int*>PyMem_Malloc(n * sizeof(int))
+        self.out_entry = <int*>PyMem_Malloc(n * sizeof(int))
+        self.out_next = <int*>PyMem_Malloc(n * sizeof(int))
+        self.opens = <uint8_t*>PyMem_Malloc(0x10000 // 8)
+        if not (self.child_at and self.child_char and self.child_node and self.fail
+                and self.out_entry and self.out_next and self.opens):
+            raise MemoryError
+        memset(self.opens, 0, 0x10000 // 8)
+        cdef int at = 0, k
+        for k in range(n):
+            self.child_at[k] = at
+            for c in sorted(children[k]):
+                self.child_char[at] = c
+                self.child_node[at] = children[k][c]
+                at += 1
+            self.fail[k] = fail[k]
+            self.out_entry[k] = out[k]
+            self.out_next[k] = out_next[k]
+        self.child_at[n] = at
+        for c in children[0]:
+            if c < 0x10000:
+                self.opens[c >> 3] |= 1 << (c & 7)
 
     def __dealloc__(self):
         PyMem_Free(self.length)
         PyMem_Free(self.masks)
         PyMem_Free(self.role_at)
         PyMem_Free(self.roles)
+        PyMem_Free(self.child_at)
+        PyMem_Free(self.child_char)
+        PyMem_Free(self.child_node)
+        PyMem_Free(self.fail)
+        PyMem_Free(self.out_entry)
+        PyMem_Free(self.out_next)
+        PyMem_Free(self.opens)
+
+    cdef inline int _goto(self, int node, uint32_t c) noexcept nogil:
+        """The child of ``node`` for ``c``, or -1."""
+        cdef int lo = self.child_at[node], hi = self.child_at[node + 1], mid
+        if node == 0:
+            if c < 0x10000 and not self.opens[c >> 3] & (1 << (c & 7)):
+                return -1  # most characters of a text open no key
+            hi -= 1
+            while lo <= hi:  # the root has a child per opening character: bisect
+                mid = (lo + hi) >> 1
+                if self.child_char[mid] < c:
+                    lo = mid + 1
+                elif self.child_char[mid] > c:
+                    hi = mid - 1
+                else:
+                    return self.child_node[mid]
+            return -1
+        while lo < hi:  # other nodes have a few children
+            if self.child_char[lo] == c:
+                return self.child_node[lo]
+            if self.child_char[lo] > c:
+                return -1
+            lo += 1
+        return -1
 
     def plan(self, on, branches, heads):
         """A :class:`Plan` from the engine's: ``branches`` as (strict bits, soft requirements,
@@ -328,7 +404,9 @@ cdef class Kernel:
         cdef Scan scan = Scan.__new__(Scan)
         cdef Folded folded = self.folder._fold(text)
         cdef int words = self.words, w, r, rule, start, end, e, a, b, left, right, i
-        cdef Py_ssize_t last, size = folded.size
+        cdef int node, nxt, found
+        cdef uint32_t c
+        cdef Py_ssize_t pos, size = folded.size
         cdef Py_UCS4* chars = folded.chars
         cdef const unsigned char* on = plan.on
         cdef uint64_t* met
@@ -352,13 +430,22 @@ cdef class Kernel:
             scan.trig_start[r] = -1
         cdef _Spans hits = _Spans()
         cdef _Spans excs = _Spans()
-        if size and self.automaton is not None:
-            for item in self.automaton.iter(folded.units):
-                last = <object>PyTuple_GET_ITEM(item, 0)
-                if not last & 1:
-                    continue  # a key across two characters' units is no key at all
-                e = <object>PyTuple_GET_ITEM(item, 1)
-                end = (last + 1) >> 1 if folded.unit_chars == NULL else folded.unit_chars[(last + 1) >> 1]
+        node = 0
+        for pos in range(size):
+            c = chars[pos]
+            while True:
+                nxt = self._goto(node, c)
+                if nxt >= 0:
+                    node = nxt
+                    break
+                if node == 0:
+                    break
+                node = self.fail[node]
+            found = node if self.out_entry[node] >= 0 else self.out_next[node]
+            while found:
+                e = self.out_entry[found]
+                found = self.out_next[found]
+                end = pos + 1
                 start = end - self.length[e]
                 for w in range(words):
                     met[w] |= self.masks[e * words + w]

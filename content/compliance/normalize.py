@@ -43,6 +43,10 @@ Two implementations produce the same result (a property test holds them together
   (``bisect``). This is what the checker uses; about 11.5 µs for a 300-character post, in
   three regex passes (map, drop, fold): the first two open with a character class, so ``re``
   skips at C speed to the characters they change; the fold pass tries a match per character.
+
+The checker's C kernel (``_kernel.pyx``), when it is built, runs the reference loop itself in C
+from :func:`fold_table` (what each BMP character becomes) and :func:`fold_char` (for the rest);
+``normalize_fast`` is then the Python path's only.
 """
 
 from __future__ import annotations

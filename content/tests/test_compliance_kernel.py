@@ -98,10 +98,27 @@ def test_kernel_normalises_like_the_reference_loop(text: str) -> None:
     )
 
 
-def test_kernel_units_are_the_utf16_the_automaton_reads() -> None:
-    text = "稳😀赚\U00020000收益①"
-    folded = _folder(load_kernel()).fold(text)
-    assert folded.units == folded.text.encode("utf-16-be").decode("latin-1")
+def test_every_phrase_of_every_rule_is_a_key_of_the_kernel() -> None:
+    keys = set(Checker(STARTER_RULES, accelerated=True)._kernel.keys)
+    for rule in STARTER_RULES:
+        for phrase in rule.phrases:
+            assert Checker._key(rule, phrase) in keys
+
+
+def test_kernel_automaton_finds_keys_inside_keys_and_after_a_failed_branch() -> None:
+    # 稳赚不赔 holds 稳赚 and 赚不 (another rule's); 赚不赔钱 fails after 赚不赔 and must
+    # fall back to 不赔钱; an astral character between keys is a character like any other.
+    rules = [
+        Rule(code="A", kind="phrases", phrases=("稳赚", "稳赚不赔")),
+        Rule(code="B", kind="phrases", phrases=("赚不", "赚不赔本")),
+        Rule(code="C", kind="phrases", phrases=("不赔钱", "钱")),
+        Rule(code="D", kind="phrases", phrases=("\U00020000好",)),
+    ]
+    kernel = Checker(rules, accelerated=True)
+    text = "稳赚不赔钱\U00020000好"
+    got = [(f.code, f.start, f.end) for f in kernel.check(text)]
+    assert got == [("A", 0, 4), ("B", 1, 3), ("C", 2, 5), ("D", 5, 7)]
+    assert kernel.check(text) == Checker(rules, accelerated=False).check(text)
 
 
 def test_span_outside_the_text_is_an_error() -> None:
