@@ -130,6 +130,7 @@ from content.compliance.normalize import (
     BOUNDARY,
     FOLD_DROP,
     FOLD_SPECIAL,
+    NormalizedText,
     fold_char,
     fold_pattern,
     fold_table,
@@ -500,7 +501,7 @@ class Checker:
             scan = self._kernel.scan(text, plan.kernel)
             findings = scan.findings
             if plan.disclosures or plan.personas:
-                self._rest(
+                self._add_disclosures_and_personas(
                     text,
                     context,
                     plan,
@@ -646,7 +647,7 @@ class Checker:
                     for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
                 ]
         if plan.disclosures or plan.personas:
-            self._rest(
+            self._add_disclosures_and_personas(
                 text,
                 context,
                 plan,
@@ -660,19 +661,19 @@ class Checker:
             findings.sort(key=_by_position)
         return findings
 
-    def _rest(
+    def _add_disclosures_and_personas(
         self,
         text: str,
         context: CheckContext,
         plan: _Plan,
         findings: list[Finding],
-        normal,
+        normal: NormalizedText,  # or the kernel's Folded, which has the same text and span
         trigger_of: Callable[[int], tuple[int, int] | None],
         excepted: Callable[[int], bool],
         met: Callable[[], int],
     ) -> None:
-        """Adds the disclosure and persona rules' findings (either path's scan, read through
-        the callables) to ``findings``."""
+        """Adds the disclosure and persona rules' findings to ``findings``; either path's scan
+        is read through the callables."""
         heads = plan.heads
         for index in plan.disclosures:
             trigger = trigger_of(index)
