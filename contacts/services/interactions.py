@@ -12,9 +12,11 @@ audit of the incremental path and the way to apply changed weights or half-lives
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Value
@@ -238,18 +240,66 @@ def warmth_recompute(*, team_id: int | None = None, owner_id: int | None = None)
     Under READ COMMITTED an interaction whose transaction is still open when the statement
     starts can be overwritten by it (its term is lost until the next recompute), so schedule
     full runs at a quiet hour. Returns the number of contacts whose stored values changed.
+
+    A full recompute on PostgreSQL outside a transaction runs as
+    ``settings.WARMTH_RECOMPUTE_CONNECTIONS`` statements at once, each on its own connection
+    and its own slice of the contacts by id: PostgreSQL plans no parallel workers for an
+    UPDATE, and most of its time is writing each changed row into every index of the table,
+    which one backend does on one core. Each slice commits on its own; a reader in between
+    sees some contacts recomputed and others not yet, which the next read of either agrees
+    with anyway, since the recompute only restates what the history says.
     """
+    scope, scope_params = "TRUE", []
+    if owner_id is not None:
+        scope, scope_params = "c2.owner_id = %s", [owner_id]
+    elif team_id is not None:
+        scope, scope_params = "u.team_id = %s", [team_id]
+    slices = settings.WARMTH_RECOMPUTE_CONNECTIONS
+    if (
+        scope == "TRUE"
+        and slices > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block  # other connections would not see its rows
+    ):
+        bounds = _id_slices(slices)
+        if len(bounds) > 1:
+            with ThreadPoolExecutor(len(bounds), thread_name_prefix="warmth") as pool:
+                return sum(pool.map(_recompute_slice, bounds))
+    return _recompute(scope, scope_params)
+
+
+def _id_slices(count: int) -> list[tuple[int, int]]:
+    """The contacts' ids cut into ``count`` ranges of about as many contacts each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id), MAX(id)"
+            " FROM contacts_contact",
+            [[k / count for k in range(1, count)]],
+        )
+        cuts, last = cursor.fetchone()
+    if last is None:
+        return []
+    edges = sorted(set(cuts or []))
+    lows = [0, *(edge + 1 for edge in edges)]
+    highs = [*edges, last]
+    return [(low, high) for low, high in zip(lows, highs, strict=True) if low <= high]
+
+
+def _recompute_slice(bounds: tuple[int, int]) -> int:
+    """One slice of a parallel full recompute, on this thread's own connection."""
+    try:
+        return _recompute("c2.id BETWEEN %s AND %s", list(bounds))
+    finally:
+        connection.close()
+
+
+def _recompute(scope: str, scope_params: list[int]) -> int:
     if connection.vendor == "postgresql":
         sql, ref = _POSTGRES_RECOMPUTE, _REF_EPOCH
     elif connection.vendor == "sqlite":
         sql, ref = _SQLITE_RECOMPUTE, _REF_JULIAN
     else:  # pragma: no cover - the project runs on these two only
         raise NotImplementedError(connection.vendor)
-    scope, scope_params = "TRUE", []
-    if owner_id is not None:
-        scope, scope_params = "c2.owner_id = %s", [owner_id]
-    elif team_id is not None:
-        scope, scope_params = "u.team_id = %s", [team_id]
     if connection.vendor == "sqlite" and scope == "TRUE":
         scope = "1 = 1"
     params = [
