@@ -59,9 +59,27 @@ cdef class Folded:
 
     cdef readonly str text
     cdef Py_ssize_t size
+    cdef Py_ssize_t cap
     cdef int* starts
     cdef int* ends
     cdef Py_UCS4* chars
+
+    cdef inline int push(self, uint32_t x, int i) except -1:
+        """Adds ``x``, what original character ``i`` became; a repeat of the last character
+        that is not ASCII widens its span instead (the reference loop's fold)."""
+        if self.size and x == self.chars[self.size - 1] and x > 0x7F:
+            self.ends[self.size - 1] = i + 1
+            return 0
+        if self.size == self.cap:  # only after characters that expanded
+            self.cap = 2 * self.cap + 16
+            self.chars = <Py_UCS4*>_grow(self.chars, self.cap * sizeof(Py_UCS4))
+            self.starts = <int*>_grow(self.starts, self.cap * sizeof(int))
+            self.ends = <int*>_grow(self.ends, self.cap * sizeof(int))
+        self.chars[self.size] = x
+        self.starts[self.size] = i
+        self.ends[self.size] = i + 1
+        self.size += 1
+        return 0
 
     def __dealloc__(self):
         PyMem_Free(self.starts)
@@ -116,15 +134,16 @@ cdef class Folder:
         return self._fold(text)
 
     cdef Folded _fold(self, str text):
-        cdef Py_ssize_t n = len(text), i, cap = n + 16, size = 0, k
+        cdef Py_ssize_t n = len(text), i
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
-        cdef uint32_t cp, x, v, drop = self.drop, special = self.special
+        cdef uint32_t cp, v, drop = self.drop, special = self.special
         cdef Py_UCS4 ch
         cdef Folded out = Folded.__new__(Folded)
-        out.chars = <Py_UCS4*>PyMem_Malloc(cap * sizeof(Py_UCS4))
-        out.starts = <int*>PyMem_Malloc(cap * sizeof(int))
-        out.ends = <int*>PyMem_Malloc(cap * sizeof(int))
+        out.cap = n + 16
+        out.chars = <Py_UCS4*>PyMem_Malloc(out.cap * sizeof(Py_UCS4))
+        out.starts = <int*>PyMem_Malloc(out.cap * sizeof(int))
+        out.ends = <int*>PyMem_Malloc(out.cap * sizeof(int))
         if out.chars == NULL or out.starts == NULL or out.ends == NULL:
             raise MemoryError
         for i in range(n):
@@ -133,38 +152,11 @@ cdef class Folder:
             if v == drop:
                 continue
             if v != special:
-                # The same test as the reference: a repeat of the last character, not ASCII,
-                # widens its span instead of adding a character.
-                x = v
-                if size and x == out.chars[size - 1] and x > 0x7F:
-                    out.ends[size - 1] = i + 1
-                    continue
-                if size >= cap:  # only after characters that expanded
-                    cap = 2 * cap + 16
-                    out.chars = <Py_UCS4*>_grow(out.chars, cap * sizeof(Py_UCS4))
-                    out.starts = <int*>_grow(out.starts, cap * sizeof(int))
-                    out.ends = <int*>_grow(out.ends, cap * sizeof(int))
-                out.chars[size] = x
-                out.starts[size] = i
-                out.ends[size] = i + 1
-                size += 1
-                continue
-            for ch in <str>self.fold_char(chr(cp)):
-                x = ch
-                if size and x == out.chars[size - 1] and x > 0x7F:
-                    out.ends[size - 1] = i + 1
-                    continue
-                if size >= cap:
-                    cap = 2 * cap + 16
-                    out.chars = <Py_UCS4*>_grow(out.chars, cap * sizeof(Py_UCS4))
-                    out.starts = <int*>_grow(out.starts, cap * sizeof(int))
-                    out.ends = <int*>_grow(out.ends, cap * sizeof(int))
-                out.chars[size] = x
-                out.starts[size] = i
-                out.ends[size] = i + 1
-                size += 1
-        out.size = size
-        out.text = PyUnicode_FromKindAndData(4, out.chars, size)
+                out.push(v, i)
+            else:
+                for ch in <str>self.fold_char(chr(cp)):
+                    out.push(ch, i)
+        out.text = PyUnicode_FromKindAndData(4, out.chars, out.size)
         return out
 
 

@@ -116,7 +116,7 @@ import logging
 import re
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
@@ -499,21 +499,18 @@ class Checker:
         plan = self._plans.get((context.category, context.product_line)) or self._plan(context)
         if self._kernel is not None:
             scan = self._kernel.scan(text, plan.kernel)
-            findings = scan.findings
-            if plan.disclosures or plan.personas:
-                self._add_disclosures_and_personas(
-                    text,
-                    context,
-                    plan,
-                    findings,
-                    scan.folded,
-                    scan.trigger,
-                    scan.excepted_by,
-                    lambda: scan.met_bits,
-                )
-            if len(findings) > 1:
-                findings.sort(key=_by_position)
-            return findings
+        else:
+            scan = self._scan_in_python(text, plan)
+        findings = scan.findings
+        if plan.disclosures or plan.personas:
+            self._add_disclosures_and_personas(text, context, plan, scan)
+        if len(findings) > 1:
+            findings.sort(key=_by_position)
+        return findings
+
+    def _scan_in_python(self, text: str, plan: _Plan) -> _PythonScan:
+        """The Python path: the hit rules' findings of ``text`` (unsorted), and what the
+        disclosure and persona rules read, as the kernel's ``scan`` gives them."""
         normal = normalize_fast(text)
         norm = normal.text
         on = plan.on
@@ -646,47 +643,26 @@ class Checker:
                     _new_finding(Finding, heads[rule] + (s0, e0, text[s0:e0]))
                     for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
                 ]
-        if plan.disclosures or plan.personas:
-            self._add_disclosures_and_personas(
-                text,
-                context,
-                plan,
-                findings,
-                normal,
-                triggers.get,
-                excs.__contains__,
-                lambda: met,
-            )
-        if len(findings) > 1:
-            findings.sort(key=_by_position)
-        return findings
+        return _PythonScan(findings, normal, triggers, excs, met)
 
     def _add_disclosures_and_personas(
-        self,
-        text: str,
-        context: CheckContext,
-        plan: _Plan,
-        findings: list[Finding],
-        normal: NormalizedText,  # or the kernel's Folded, which has the same text and span
-        trigger_of: Callable[[int], tuple[int, int] | None],
-        excepted: Callable[[int], bool],
-        met: Callable[[], int],
+        self, text: str, context: CheckContext, plan: _Plan, scan: _PythonScan
     ) -> None:
-        """Adds the disclosure and persona rules' findings to ``findings``; either path's scan
-        is read through the callables."""
-        heads = plan.heads
+        """Adds the disclosure and persona rules' findings to ``scan.findings``; ``scan`` is
+        either path's (the kernel's ``Scan`` reads the same)."""
+        findings, folded, heads = scan.findings, scan.folded, plan.heads
         for index in plan.disclosures:
-            trigger = trigger_of(index)
+            trigger = scan.trigger(index)
             if trigger is None and context.product_line not in self.rules[index].product_lines:
                 continue
-            if excepted(index):
+            if scan.excepted_by(index):
                 continue
-            start, end = normal.span(*trigger) if trigger else (0, 0)
+            start, end = folded.span(*trigger) if trigger else (0, 0)
             findings.append(_new_finding(Finding, heads[index] + (start, end, text[start:end])))
         if plan.personas:
-            bits = met()
+            bits = scan.met_bits
             for index in plan.personas:
-                persona = self._persona(index, normal.text, bits, context)
+                persona = self._persona(index, folded.text, bits, context)
                 if persona is not None:
                     findings.append(persona)
 
@@ -710,6 +686,34 @@ class Checker:
                     return None
                 severity = "warn"
         return _new_finding(Finding, (rule.code, severity, rule.message, rule.suggestion, 0, 0, ""))
+
+
+class _PythonScan:
+    """What the Python path's scan found, read as the kernel's ``Scan`` is: the hit rules'
+    findings, the normalised text, and for the disclosure and persona rules the triggers,
+    the rules with an exception in the text and the requirements met."""
+
+    __slots__ = ("_excs", "_triggers", "findings", "folded", "met_bits")
+
+    def __init__(
+        self,
+        findings: list[Finding],
+        folded: NormalizedText,
+        triggers: dict[int, tuple[int, int]],
+        excs: dict[int, list[tuple[int, int]]],
+        met_bits: int,
+    ) -> None:
+        self.findings = findings
+        self.folded = folded
+        self._triggers = triggers
+        self._excs = excs
+        self.met_bits = met_bits
+
+    def trigger(self, rule: int) -> tuple[int, int] | None:
+        return self._triggers.get(rule)
+
+    def excepted_by(self, rule: int) -> bool:
+        return rule in self._excs
 
 
 class _Hit(tuple):
