@@ -220,12 +220,16 @@ cdef class Kernel:
     cdef int* out_entry
     cdef int* out_next
     cdef uint8_t* opens  # a bit per BMP character: some key opens with it
+    # Per entry: whether it opens a prefix variant of some branch (its places are kept: the
+    # branch is then matched at those places only, see _match_at).
+    cdef uint8_t* anchor
     cdef object finding  # the Finding class
 
     def __cinit__(self, Folder folder, int requirements, int rules, list keys, list entries,
-                  finding):
+                  anchors, finding):
         """``keys[e]``: the normalised key of entry ``e``, ``entries[e]`` its ``(length,
-        requirement bits, hit rules, exception rules, sentence-wide exception rules)``."""
+        requirement bits, hit rules, exception rules, sentence-wide exception rules)``;
+        ``anchors``: the requirement bits of the branches' prefix variants."""
         cdef int e, w, n_roles = 0, at = 0
         if len(keys) != len(entries):
             raise ValueError("one key per entry")
@@ -241,11 +245,13 @@ cdef class Kernel:
         self.masks = <uint64_t*>PyMem_Malloc((self.entries * self.words + 1) * sizeof(uint64_t))
         self.role_at = <int*>PyMem_Malloc((3 * self.entries + 1) * sizeof(int))
         self.roles = <int*>PyMem_Malloc((n_roles + 1) * sizeof(int))
-        if not (self.length and self.masks and self.role_at and self.roles):
+        self.anchor = <uint8_t*>PyMem_Malloc((self.entries + 1) * sizeof(uint8_t))
+        if not (self.length and self.masks and self.role_at and self.roles and self.anchor):
             raise MemoryError
         for e, entry in enumerate(entries):
             self.length[e] = entry[0]
             bits = entry[1]
+            self.anchor[e] = bool(bits & anchors)
             for w in range(self.words):
                 self.masks[e * self.words + w] = (bits >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
             for r in range(3):
@@ -321,6 +327,7 @@ cdef class Kernel:
         PyMem_Free(self.masks)
         PyMem_Free(self.role_at)
         PyMem_Free(self.roles)
+        PyMem_Free(self.anchor)
         PyMem_Free(self.child_at)
         PyMem_Free(self.child_char)
         PyMem_Free(self.child_node)
@@ -395,7 +402,7 @@ cdef class Kernel:
         persona findings, then sorts) and a :class:`Scan` for those two kinds of rules."""
         cdef Scan scan = Scan.__new__(Scan)
         cdef Folded folded = self.folder._fold(text)
-        cdef int words = self.words, w, r, rule, start, end, e, a, b, left, right, i
+        cdef int words = self.words, w, r, rule, start, end, e, a, b, left, right, i, n
         cdef int node, nxt, found
         cdef uint32_t c
         cdef Py_ssize_t pos, size = folded.size
@@ -422,6 +429,8 @@ cdef class Kernel:
             scan.trig_start[r] = -1
         cdef _Spans hits = _Spans()
         cdef _Spans excs = _Spans()
+        cdef _Spans places = _Spans()  # (entry, start, end) of the keys that open variants
+        cdef int* starts
         node = 0
         for pos in range(size):
             c = chars[pos]
@@ -441,6 +450,8 @@ cdef class Kernel:
                 start = end - self.length[e]
                 for w in range(words):
                     met[w] |= self.masks[e * words + w]
+                if self.anchor[e]:
+                    places.add(e, start, end)
                 a = self.role_at[3 * e]
                 b = self.role_at[3 * e + 1]
                 for i in range(a, b):
@@ -491,24 +502,41 @@ cdef class Kernel:
             if not ok:
                 continue
             if not branch.has_variants:
-                regex = branch.regex
-            else:
-                # Only the variants whose opening literal the text contains can match: one,
-                # most often, searched alone; with several, the branch itself, once.
-                n_present = 0
-                bit_index = -1
-                for w in range(words):
-                    present = met[w] & branch.variant_mask[w]
-                    while present:
-                        n_present += 1
-                        bit_index = 64 * w + _lowest_bit(present)
-                        present &= present - 1
-                if n_present == 0:
-                    continue
-                regex = branch.by_bit[bit_index] if n_present == 1 else branch.regex
-            m = regex.search(norm)
-            if m is not None:
-                _search(branch, regex, m, norm, size, excs, hits)
+                m = branch.regex.search(norm)
+                if m is not None:
+                    _search(branch, branch.regex, m, norm, size, excs, hits)
+                continue
+            # Only the variants whose opening literal the text contains can match: one, most
+            # often, tried alone; with several, the branch itself. Every match starts where
+            # such a literal does, so it is tried at those places only: the same matches as
+            # a search, without scanning the text between them.
+            n_present = 0
+            bit_index = -1
+            for w in range(words):
+                present = met[w] & branch.variant_mask[w]
+                while present:
+                    n_present += 1
+                    bit_index = 64 * w + _lowest_bit(present)
+                    present &= present - 1
+            if n_present == 0:
+                continue
+            regex = branch.by_bit[bit_index] if n_present == 1 else branch.regex
+            starts = <int*>PyMem_Malloc((places.size + 1) * sizeof(int))
+            if starts == NULL:
+                raise MemoryError
+            try:
+                n = 0
+                for i in range(places.size):
+                    e = places.items[i].rule
+                    for w in range(words):
+                        if self.masks[e * words + w] & branch.variant_mask[w]:
+                            starts[n] = places.items[i].start
+                            n += 1
+                            break
+                _sort_ints(starts, n)
+                _match_at(branch, regex, starts, n, norm, excs, hits)
+            finally:
+                PyMem_Free(starts)
         scan.findings = self._findings(text, folded, plan.heads, hits, excs)
         return scan
 
@@ -548,6 +576,18 @@ cdef class Kernel:
         return findings
 
 
+cdef void _sort_ints(int* items, int n) noexcept nogil:
+    """Insertion sort: a branch has a few places to try."""
+    cdef int i, j, x
+    for i in range(1, n):
+        x = items[i]
+        j = i - 1
+        while j >= 0 and items[j] > x:
+            items[j + 1] = items[j]
+            j -= 1
+        items[j + 1] = x
+
+
 cdef inline int _lowest_bit(uint64_t x) noexcept nogil:
     cdef int n = 0
     while not x & 1:
@@ -584,39 +624,59 @@ cdef class _Spans:
         return 0
 
 
+cdef int _match_at(Branch branch, regex, const int* starts, int n, str norm, _Spans excs,
+                   _Spans hits) except -1:
+    """:func:`_search` for a branch whose matches all start at one of ``starts`` (ascending,
+    repeats allowed): each place at or past the last match's end (a rejected match's start,
+    plus one) is tried with ``match``."""
+    cdef Py_ssize_t pos = 0, next_pos
+    cdef int k
+    match = regex.match
+    for k in range(n):
+        if starts[k] < pos:
+            continue
+        m = match(norm, starts[k])
+        if m is not None:
+            next_pos = _take(branch, m, excs, hits)
+            pos = next_pos if next_pos >= 0 else starts[k] + 1
+    return 0
+
+
+cdef Py_ssize_t _take(Branch branch, m, _Spans excs, _Spans hits) except -2:
+    """Records match ``m`` of ``branch`` unless an exception of its rule or a validator
+    rejects it; returns where the next match may start, or -1 when it was rejected."""
+    cdef Py_ssize_t mstart, mend, start, end
+    cdef int rule = branch.rule, j
+    mstart, mend = m.span()
+    start, end = mstart, mend
+    for name in branch.hit_groups:
+        if m.start(name) >= 0:
+            start, end = m.span(name)
+            break
+    if end <= start:
+        return -1
+    for j in range(excs.size):
+        if excs.items[j].rule == rule and excs.items[j].start < end and start < excs.items[j].end:
+            return -1
+    for name, valid in branch.validated:
+        group = m.group(name)
+        if group is not None and not valid(group):
+            return -1
+    hits.add(rule, start, end)
+    return mend if mend > mstart else mstart + 1
+
+
 cdef int _search(Branch branch, regex, m, str norm, Py_ssize_t size, _Spans excs,
                  _Spans hits) except -1:
     """Every hit of ``regex`` from its first match ``m`` on, each recorded unless an exception
     of the rule or a validator rejects it; a rejected match is retried one character later
     (``engine._search``, on C arrays)."""
-    cdef Py_ssize_t mstart, mend, start, end, pos
-    cdef int rule = branch.rule, j
-    cdef bint accepted
+    cdef Py_ssize_t pos
     search = regex.search
     while m is not None:
-        mstart, mend = m.span()
-        start, end = mstart, mend
-        for name in branch.hit_groups:
-            if m.start(name) >= 0:
-                start, end = m.span(name)
-                break
-        accepted = end > start
-        if accepted:
-            for j in range(excs.size):
-                if excs.items[j].rule == rule and excs.items[j].start < end and start < excs.items[j].end:
-                    accepted = False
-                    break
-        if accepted:
-            for name, valid in branch.validated:
-                group = m.group(name)
-                if group is not None and not valid(group):
-                    accepted = False
-                    break
-        if accepted:
-            hits.add(rule, start, end)
-            pos = mend if mend > mstart else mstart + 1
-        else:
-            pos = mstart + 1
+        pos = _take(branch, m, excs, hits)
+        if pos < 0:
+            pos = m.start() + 1
         m = search(norm, pos) if pos <= size else None
     return 0
 

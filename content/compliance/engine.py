@@ -345,6 +345,7 @@ class Checker:
                     (len(key), sum(bits), _ids(hit_rules), _ids(exc_rules), _ids(wide_rules))
                     for key, (hit_rules, bits, exc_rules, wide_rules) in entries.items()
                 ],
+                sum({bit for variants in self._variants if variants for bit in variants[1]}),
                 Finding,
             )
         elif entries:
