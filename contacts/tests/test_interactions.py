@@ -12,7 +12,7 @@ from contacts import warmth
 from contacts.models import Contact, Interaction, InteractionCode, InteractionKind, Stage
 from contacts.services import contact_erase, interaction_log, warmth_recompute
 from contacts.services import interactions as interactions_service
-from contacts.tests.factories import ContactFactory, InteractionFactory
+from contacts.tests.factories import ContactFactory, InteractionFactory, interaction_kind
 from contacts.warmth import Tier
 from crm.tests.factories import AgentFactory, LeadFactory, TeamFactory
 
@@ -284,6 +284,7 @@ def test_full_recompute_in_parallel_slices_rebuilds_every_contact(settings):
     # Outside a transaction a full recompute runs as several statements on connections of
     # their own, one slice of the ids each: every contact must still be rebuilt once.
     settings.WARMTH_RECOMPUTE_CONNECTIONS = 3
+    interaction_kind(InteractionCode.CALL)  # an earlier transactional test flushed the kinds
     owners = [AgentFactory(team=TeamFactory(warmth_half_life_days=h)) for h in (7, 30)]
     contacts = [c for owner in owners for c in _build_histories(owner)]
     contacts += [ContactFactory(owner=owners[0]) for _ in range(5)]  # no history

@@ -17,7 +17,9 @@ tuples. Here:
 - :class:`Kernel` holds an Aho-Corasick automaton over code points (a bitmap says which
   characters open a key, so most characters of a text cost one bit test at the root) and, per
   key, its requirement bits and its roles, and scans into C bitsets and span arrays;
-- the pattern branches are gated on those bits, and their hits sorted, filtered and merged in C.
+- the pattern branches are gated on those bits; a branch with prefix variants is tried with
+  ``match`` only where a variant's literal starts (the automaton found those places), not
+  searched for; the hits are sorted, filtered and merged in C.
 
 What stays Python: the branches' ``re`` searches (the regexes are the rules' own), and the
 disclosure and persona rules, which run once a post and rarely find anything.
