@@ -71,8 +71,8 @@ Everything above describes the Python path. When ``content/compliance/_kernel.py
 table, its own Aho-Corasick automaton over code points, the requirements as C bitsets, a
 branch with prefix variants matched only where the automaton found a variant's literal, the
 hits in C arrays. Only the ``re`` calls and the disclosure and persona rules stay Python.
-``bench/compliance.py`` on one core of the 2-CPU machine: dense posts 37 µs (27,000 a
-second), clean ones 17.5 µs, where the Python path took 128 and 73 µs on the same machine.
+``bench/compliance.py`` on one core of the 2-CPU machine: dense posts 32 µs (31,000 a
+second), clean ones 15.3 µs, where the Python path took 128 and 73 µs on the same machine.
 The Python path stays as the reference and the fallback (a machine without a C compiler), and
 ``test_compliance_kernel`` holds the two to the same findings.
 
