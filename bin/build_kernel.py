@@ -7,6 +7,7 @@ so), so a machine without a C compiler still runs Siyu.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,7 +37,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    import os
-
     os.chdir(ROOT)
     sys.exit(main())

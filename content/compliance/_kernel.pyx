@@ -95,15 +95,8 @@ cdef class Folded:
         return (self.starts[i], self.ends[j - 1])
 
     def spans(self, spans):
+        """:meth:`span` of each normalised span."""
         return [self.span(i, j) for i, j in spans]
-
-    @property
-    def starts_list(self):
-        return [self.starts[i] for i in range(self.size)]
-
-    @property
-    def ends_list(self):
-        return [self.ends[i] for i in range(self.size)]
 
 
 cdef class Folder:
@@ -176,7 +169,7 @@ cdef class Branch:
     cdef uint64_t* strict
     cdef uint64_t* variant_mask
     cdef bint has_variants
-    cdef tuple soft  # ((word, bit, characters), ...)
+    cdef tuple soft  # ((requirement bit index, single characters that also meet it), ...)
     cdef dict by_bit  # bit index -> the variant's regex
     cdef object regex
     cdef int rule
@@ -293,7 +286,7 @@ cdef class Kernel:
                 f = fail[r]
                 while f and c not in children[f]:
                     f = fail[f]
-                target = children[f].get(c, 0) if r else 0
+                target = children[f].get(c, 0)
                 fail[child] = target
                 out_next[child] = target if out[target] >= 0 else out_next[target]
         self.nodes = n
@@ -546,7 +539,7 @@ cdef class Kernel:
         # Sorted by rule: a hit an exception of its rule overlaps is dropped, and the
         # overlapping hits of one rule merge into one finding.
         cdef list findings = []
-        cdef int i, j, rule = -1, start = 0, end = 0, s, e, r, s0, e0
+        cdef int i, j, rule = -1, start = 0, end = 0, s = 0, e = 0, r = 0, s0, e0
         cdef bint hidden
         cdef Hit* h
         if hits.size == 0:
