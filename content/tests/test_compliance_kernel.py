@@ -4,6 +4,7 @@ the same normalisation and spans, on the corpus and on generated posts."""
 from __future__ import annotations
 
 import random
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -29,7 +30,7 @@ CONTEXTS = (
 
 @pytest.fixture(scope="module")
 def checkers() -> tuple[Checker, Checker]:
-    return Checker(STARTER_RULES, accelerated=False), Checker(STARTER_RULES, accelerated=True)
+    return _both()
 
 
 def _posts(count: int, seed: int) -> list[str]:
@@ -101,6 +102,35 @@ def test_kernel_with_rules_that_share_phrases_and_sentence_exceptions() -> None:
     for text in texts + _posts(200, seed=9):
         for context in CONTEXTS:
             assert kernel.check(text, context) == python.check(text, context), text
+
+
+# Pieces of texts the rules care about: every starter phrase and exception, corpus sentences
+# cut anywhere, and characters that normalisation drops, maps, expands or keeps astral.
+_PHRASES = sorted(
+    {p.removeprefix("sentence:") for r in STARTER_RULES for p in (*r.phrases, *r.exceptions)}
+)
+_PIECES = st.one_of(
+    st.sampled_from(_PHRASES),
+    st.sampled_from([case.text for case in CORPUS]).flatmap(
+        lambda text: st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(
+            lambda ij: text[min(ij) : max(ij)]
+        )
+    ),
+    _ALPHABET,
+    st.sampled_from([LICENCE, "13912345678", "110101199003077777", "5%", "3.5%", "。"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join), st.sampled_from(CONTEXTS))
+def test_kernel_finds_what_python_finds_on_random_texts(text: str, context) -> None:
+    python, kernel = _both()
+    assert kernel.check(text, context) == python.check(text, context)
+
+
+@cache
+def _both() -> tuple[Checker, Checker]:
+    return Checker(STARTER_RULES, accelerated=False), Checker(STARTER_RULES, accelerated=True)
 
 
 @settings(max_examples=400, deadline=None)
