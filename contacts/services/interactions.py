@@ -245,9 +245,9 @@ def warmth_recompute(*, team_id: int | None = None, owner_id: int | None = None)
     ``settings.WARMTH_RECOMPUTE_CONNECTIONS`` statements at once, each on its own connection
     and its own slice of the contacts by id: PostgreSQL plans no parallel workers for an
     UPDATE, and most of its time is writing each changed row into every index of the table,
-    which one backend does on one core. Each slice commits on its own; a reader in between
-    sees some contacts recomputed and others not yet, which the next read of either agrees
-    with anyway, since the recompute only restates what the history says.
+    which one backend does on one core. Each slice commits on its own: while the run lasts,
+    a reader can see one slice recomputed and another not yet. A slice that fails leaves the
+    others committed; running the recompute again finishes the job (it is idempotent).
     """
     scope, scope_params = "TRUE", []
     if owner_id is not None:
