@@ -276,10 +276,11 @@ class Checker:
     """
 
     def __init__(self, rules: Iterable[Rule], *, accelerated: bool | None = None) -> None:
-        kernel = load_kernel()
+        # Asked for Python, the kernel is not even looked for (nor warned about).
+        kernel = load_kernel() if accelerated is not False else None
         if accelerated and kernel is None:
             raise RuntimeError("the compliance kernel is not built: run bin/build_kernel.py")
-        self._kernel_module = kernel if accelerated is not False else None
+        self._kernel_module = kernel
         self._kernel = None  # the kernel's Kernel, once the automaton is built
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._branches: list[Branch] = []
