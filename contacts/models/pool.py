@@ -188,6 +188,15 @@ class Contact(models.Model):
             # The list's default order (newest first), read per agent for a lead's page
             # (``selectors_list.first_rows``): n index entries an agent.
             models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
+            # The home's follow-ups due (``crm.dashboard``): the agent's dated contacts in date
+            # order, n index entries, where the heap scan read every one of the agent's
+            # contacts. Few contacts carry a date, so the index stays small and a warmth
+            # recompute rarely writes to it.
+            models.Index(
+                fields=["owner", "next_follow_up", "id"],
+                name="contact_owner_follow_up",
+                condition=Q(erased_at__isnull=True, next_follow_up__isnull=False),
+            ),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["owner", "name"], name="contact_owner_name"),
             # A list filtered by source, and its count, per agent from the index alone once the
