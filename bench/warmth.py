@@ -126,22 +126,24 @@ def load(owners: list[User], contacts: int, interactions: int, rng: random.Rando
                     )
                 )
         cur.execute(
-            "SELECT id FROM contacts_contact WHERE owner_id = ANY(%s) ORDER BY id",
+            "SELECT id, owner_id FROM contacts_contact WHERE owner_id = ANY(%s) ORDER BY id",
             [[o.pk for o in owners]],
         )
-        ids = [row[0] for row in cur.fetchall()]
+        owner_of = dict(cur.fetchall())
+        ids = list(owner_of)
         kinds = list(InteractionKind.objects.exclude(code="unfriended").values_list("pk", "weight"))
         # A few leads are busy, most are quiet: weight the choice of contact by a Pareto draw.
         busy = [rng.paretovariate(1.5) for _ in ids]
         picks = rng.choices(ids, weights=busy, k=interactions)
         span = DAYS * 86400
         with cur.copy(
-            "COPY contacts_interaction (contact_id, kind_id, at, note, weight, created) FROM STDIN"
+            "COPY contacts_interaction (contact_id, owner_id, kind_id, at, note, weight, created)"
+            " FROM STDIN"
         ) as copy:
             for contact_id in picks:
                 kind_id, weight = kinds[rng.randrange(len(kinds))]
                 at = now - timedelta(seconds=rng.random() * span)
-                copy.write_row((contact_id, kind_id, at, "", weight, at))
+                copy.write_row((contact_id, owner_of[contact_id], kind_id, at, "", weight, at))
     raw.commit() if not raw.autocommit else None
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE contacts_contact")

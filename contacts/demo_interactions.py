@@ -72,6 +72,7 @@ def _history(
         rows.append(
             Interaction(
                 contact=contact,
+                owner_id=contact.owner_id,  # bulk_create does not call save()
                 kind=kind,
                 at=_at(now, days, rng, exact=name == "cooling"),
                 post=post,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, ContactImport, Persona, Tag
@@ -101,6 +101,41 @@ def each_agents_rows(
     top_sql, top_params = per_agent.query.sql_with_params()
     sql = f"SELECT {columns} FROM ({owner_sql}) AS owner(id) CROSS JOIN LATERAL ({top_sql}) AS top"
     return sql, (*owner_params, *top_params)
+
+
+class EachAgentsFirst:
+    """Stands in for a lead's queryset of an owned model (one with an ``owner`` column and an
+    ``(owner, ...)`` index for its ordering) where a paginator orders, filters and slices it.
+
+    Sliced ``[start:stop]``, it reads the ``stop`` first rows of each agent of ``owners`` under
+    the same filters and ordering (``each_agents_rows``: n entries of each agent's index), then
+    the slice of those. Every row of the slice is among its own agent's ``stop`` first, so the
+    rows are the plain query's. The plain query sorted every row of the team. Anything else
+    (counting, iterating, attributes) goes to the queryset itself.
+    """
+
+    def __init__(self, queryset: QuerySet, owners: RawSQL) -> None:
+        self.queryset, self.owners = queryset, owners
+
+    def order_by(self, *fields: str) -> EachAgentsFirst:
+        return EachAgentsFirst(self.queryset.order_by(*fields), self.owners)
+
+    def filter(self, *args, **kwargs) -> EachAgentsFirst:
+        return EachAgentsFirst(self.queryset.filter(*args, **kwargs), self.owners)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.stop is None or key.step is not None:
+            return self.queryset[key]
+        per_agent = self.queryset.filter(owner=THIS_AGENT).values_list("id")[: key.stop]
+        sql, params = each_agents_rows(self.owners, per_agent, "top.id")
+        table = self.queryset.model._meta.db_table
+        # ``= ANY(ARRAY(...))``, not ``IN``: PostgreSQL then reads the ids first and the rows
+        # by primary key; with ``IN`` it joined the ids to all the team's rows.
+        among = RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, BooleanField())
+        return self.queryset.filter(among)[key]
+
+    def __getattr__(self, name: str):
+        return getattr(self.queryset, name)
 
 
 def contact_detail(*, user: User) -> QuerySet[Contact]:

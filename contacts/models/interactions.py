@@ -81,7 +81,9 @@ class InteractionKind(models.Model):
 
 
 class InteractionQuerySet(OwnedQuerySet):
-    owner_path = "contact__owner"
+    # The row's own copy of its contact's owner (``Interaction.owner``), so an agent's
+    # interactions are read from the (owner, at) index without joining the contacts.
+    owner_path = "owner"
 
 
 class Interaction(models.Model):
@@ -94,6 +96,17 @@ class Interaction(models.Model):
         on_delete=models.CASCADE,
         related_name="interactions",
         db_index=False,
+    )
+    # The contact's owner, copied when the row is added (``save``; a contact never changes
+    # owner). Scoping and the newest-first lists read it: through the contact, an agent's
+    # latest 50 were every interaction of the agent's, joined and sorted.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # interaction_owner_at leads with it
+        editable=False,
     )
     kind = models.ForeignKey(
         InteractionKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+"
@@ -134,11 +147,20 @@ class Interaction(models.Model):
                 fields=["contact", "-at", "-id"],
                 name="interaction_contact_at",
                 include=["weight", "kind"],
-            )
+            ),
+            # The caller's interactions newest first (the API list, by cursor): n entries per
+            # page for an agent.
+            models.Index(fields=["owner", "-at", "-id"], name="interaction_owner_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            # Whatever the caller set: the row belongs to whoever owns its contact.
+            self.owner_id = self.contact.owner_id
+        super().save(*args, **kwargs)
 
 
 class AlertKind(models.TextChoices):

@@ -621,7 +621,7 @@ class Command(BaseCommand):
         first = self.contact_first
         created = self.contact_created
         cols = ["contact_id", "kind_id", "at", "post_id", "note", "logged_by_id", "weight"]
-        cols.append("created")
+        cols += ["created", "owner_id"]
         # Timestamps as text: formatting 2,000,000 datetimes is the slowest part otherwise.
         day_text: dict[int, str] = {}
 
@@ -646,7 +646,8 @@ class Command(BaseCommand):
                 k = kinds[min(bisect_right(kind_cum, random_() * top_kind), n_kinds)]
                 start = max(created[n], oldest)
                 at = stamp(start + random_() * (now_ts - start))
-                yield (first + n, k[0], at, None, "", owners[n // per_agent], k[1], at)
+                owner = owners[n // per_agent]
+                yield (first + n, k[0], at, None, "", owner, k[1], at, owner)
 
         progress = Progress("interactions", total)
         with bulk_load(Interaction):
