@@ -44,10 +44,9 @@ def contact_warmth(contact: Contact, now: datetime) -> WarmthView:
 
 
 def interaction_list(*, user: User) -> QuerySet[Interaction]:
-    """Interactions the user may see, with kind, contact, post and author joined."""
-    return Interaction.objects.visible_to(user).select_related(
-        "kind", "contact", "post", "logged_by"
-    )
+    """Interactions the user may see, with the kind joined (the API shows its code and
+    label; of the contact, the post and the author it shows the ids the row holds)."""
+    return Interaction.objects.visible_to(user).select_related("kind")
 
 
 def contact_timeline(contact: Contact, *, limit: int = 30) -> list[Interaction]:
