@@ -105,3 +105,20 @@ def test_highlight_escapes_and_merges_overlapping_spans():
 def test_highlight_clips_spans_outside_the_text():
     html = str(highlight("abc", [{"start": 2, "end": 99, "code": "X", "severity": "warn"}]))
     assert html == 'ab<mark class="finding finding-warn" data-codes="X" title="X">c</mark>'
+
+
+def test_the_tag_menu_offers_the_tags_of_the_items_the_user_sees_once_each(agent):
+    from content.selectors import tags_in_use
+
+    seen = ContentItemFactory(status=Status.APPROVED)
+    both, topic, audience = (
+        TagFactory(name="两用", kind="topic"),
+        TagFactory(name="重疾", kind="topic"),
+        TagFactory(name="宝妈", kind="audience"),
+    )
+    seen.topic_tags.add(both, topic)
+    seen.audience_tags.add(audience)
+    ContentItemFactory(status=Status.APPROVED).audience_tags.add(both)
+    ContentItemFactory(status=Status.DRAFT).topic_tags.add(TagFactory(name="草稿的"))
+    TagFactory(name="没人用")
+    assert list(tags_in_use(agent)) == [audience, both, topic]
