@@ -97,9 +97,10 @@ class Interaction(models.Model):
         related_name="interactions",
         db_index=False,
     )
-    # The contact's owner, copied when the row is added (``save``; a contact never changes
-    # owner). Scoping and the newest-first lists read it: through the contact, an agent's
-    # latest 50 were every interaction of the agent's, joined and sorted.
+    # The contact's owner, copied when the row is added (``save``), and moved with the
+    # contact if it is given to another agent (a trigger, migration 0012). Scoping and the
+    # newest-first lists read it: through the contact, an agent's latest 50 were every
+    # interaction of the agent's, joined and sorted.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
