@@ -92,7 +92,8 @@ def contact_why(contact: Contact, now: datetime, half_life: float) -> list[Contr
         reverse=True,
     )[:WHY_TOP]
     total = warmth.warmth_now(contact.warmth_ref, now, half_life)
-    by_pk = Interaction.objects.select_related("kind", "post").in_bulk([pk for _, pk in scored])
+    # The panel shows each one's kind, time and weight.
+    by_pk = Interaction.objects.select_related("kind").in_bulk([pk for _, pk in scored])
     return [
         Contribution(by_pk[pk], value, value / total if total > 0 else 0.0)
         for value, pk in scored
