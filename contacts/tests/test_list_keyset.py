@@ -20,6 +20,7 @@ from contacts.selectors import CONTACT_ORDERINGS
 from contacts.selectors_list import PAGE_SIZE, Cursor
 from contacts.tests.factories import ContactFactory
 from crm.tests.factories import AgentFactory, LeadFactory
+from crm.tests.plans import index_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -339,16 +340,8 @@ def test_on_postgresql_a_later_page_starts_each_agents_index_scan_at_its_cursor(
         client.get(f"{URL}?{following}")
     [page] = [q["sql"] for q in queries.captured_queries if "= ANY(ARRAY(" in q["sql"]]
     # The cursor is a range on the index's column, not only an OR filtered row by row (which
-    # made a page deep in the list read every row before it). Which index is the planner's
-    # choice on a table this small; bench/web_load.py shows the big one. Without statistics
-    # (no ANALYZE in tests) the planner guesses from the table's size on disk, which the
-    # suite's rolled-back rows grow: it then read another (owner, ...) index and sorted each
-    # agent's rows, so sorting is made dear too, as on the big table, where the index's order
-    # spares it.
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + page)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # made a page deep in the list read every row before it). Without statistics the planner
+    # read another (owner, ...) index and sorted each agent's rows, so sorting is made dear
+    # too, as on the big table, where the index's order spares it.
+    plan = index_plan(page)
     assert re.search(r"Index Cond: \(\(owner_id = [\w.]+\) AND \(created <= ", plan), plan

@@ -23,6 +23,7 @@ from crm import dashboard
 from crm.charts import Bar, Segment, stacked_bars
 from crm.reads import read_together
 from crm.tests.factories import AgentFactory, CuratorFactory, LeadFactory
+from crm.tests.plans import index_plan
 from scheduler.models import PostStatus
 from scheduler.tests.factories import PostFactory
 
@@ -211,22 +212,12 @@ def test_the_why_query_reads_the_quick_kinds_in_their_order(team):
 def test_on_postgresql_the_follow_ups_due_are_a_range_of_the_agents_dated_contacts(team):
     """The follow-ups read starts at the agent's earliest date and stops at today in the
     partial index of dated contacts, where it read every contact of the agent's."""
-    from django.db import connection
-
     _, agent, _ = team
     for day in (20, 25, 30):
         ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, day))
     ContactFactory.create_batch(3, owner=agent)
     query = dashboard._home_follow_ups(agent, today=dt.date(2026, 11, 25), lost="lost")
-    sql, params = query.query.sql_with_params()
-    # Which index is the planner's choice on a table this small (bench/web_load.py measures
-    # the big one): scans that could read the whole of the agent's rows are made dear.
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = index_plan(*query.query.sql_with_params())
     assert "contact_owner_follow_up" in plan, plan
     assert re.search(r"Index Cond: \(\(owner_id = \d+\) AND \(next_follow_up <= ", plan), plan
 
