@@ -123,7 +123,7 @@ class EachAgentsFirst:
     def filter(self, *args, **kwargs) -> EachAgentsFirst:
         return EachAgentsFirst(self.queryset.filter(*args, **kwargs), self.owners)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: int | slice):
         if not isinstance(key, slice) or key.stop is None or key.step is not None:
             return self.queryset[key]
         per_agent = self.queryset.filter(owner=THIS_AGENT).values_list("id")[: key.stop]
