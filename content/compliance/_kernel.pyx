@@ -360,7 +360,6 @@ cdef class Kernel:
         branch, variants), the engine's own planned branches."""
         cdef Plan plan = Plan.__new__(Plan)
         cdef Branch k
-        cdef int w
         plan.on = bytes(bool(x) for x in on)
         plan.heads = tuple(heads)
         plan.branches = []
