@@ -27,7 +27,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"
 
 
 def _postgres_problem() -> str | None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         return "needs PostgreSQL: set DATABASE_URL=postgres://... (running on SQLite)"
     return None
 

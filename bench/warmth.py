@@ -41,7 +41,6 @@ import django
 
 django.setup()
 
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -200,7 +199,7 @@ def main() -> None:
     parser.add_argument("--log", type=int, default=2000, help="interactions to log one by one")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         sys.exit("needs PostgreSQL: set DATABASE_URL=postgres://...")
     rng = random.Random(args.seed)
     contacts = int(200_000 * args.scale)
