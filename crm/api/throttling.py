@@ -16,18 +16,20 @@ embedded demo, one process) DRF's own runs.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from rest_framework import throttling
 
 # KEYS[1]: the user's request times, a sorted set scored by time.
 # ARGV: now, the oldest time still in the window's past (now - duration), the limit, a member
 # naming this request, the key's lifetime in seconds. The times are passed as Python wrote
-# them: a number made in Lua goes back to Redis as text with 14 significant digits, which
-# would round a time to the tenth of a millisecond.
-_RECORD = """
+# them, never made into Lua numbers: Lua 5.1 writes a number back as text with 14 significant
+# digits, which would round a time to the tenth of a millisecond.
+_RECORD = Script(
+    None,  # run on the client each call passes
+    b"""
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 local count = redis.call('ZCARD', KEYS[1])
 if count >= tonumber(ARGV[3]) then
@@ -37,22 +39,13 @@ end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return {1, count + 1}
-"""
+""",
+)
 
-_scripts: dict[int, Any] = {}
 
-
-def _record_script() -> tuple[Any, RedisCache] | None:
-    """The script registered on the Redis cache's client, and the cache; ``None`` without a
-    Redis cache."""
+def _redis_cache() -> RedisCache | None:
     backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    client = backend._cache.get_client(write=True)
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts[id(client)] = client.register_script(_RECORD)
-    return script, backend
+    return backend if isinstance(backend, RedisCache) else None
 
 
 class UserRateThrottle(throttling.UserRateThrottle):
@@ -65,15 +58,14 @@ class UserRateThrottle(throttling.UserRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
-        redis = _record_script()
-        if redis is None:
+        backend = _redis_cache()
+        if backend is None:
             return super().allow_request(request, view)
-        script, backend = redis
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
         self.now = self.timer()
-        allowed, count, *oldest = script(
+        allowed, count, *oldest = _RECORD(
             keys=[backend.make_and_validate_key(self.key)],
             args=[
                 repr(self.now),
@@ -82,6 +74,7 @@ class UserRateThrottle(throttling.UserRateThrottle):
                 f"{self.now!r}:{secrets.token_hex(4)}",
                 self.duration,
             ],
+            client=backend._cache.get_client(write=True),
         )
         self._count = count
         self._oldest = float(oldest[0]) if oldest else None

@@ -15,9 +15,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _last_statement(pid: int) -> str:
     """What the server process ``pid`` last ran, read over a connection of its own."""
     with psycopg.connect(**connection.get_connection_params()) as other:
-        return other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[
-            0
-        ]
+        row = other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+    return row[0]
 
 
 def _next_request() -> None:
@@ -49,8 +48,8 @@ def test_a_connection_the_server_ended_is_replaced_before_the_first_query():
         assert other.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
         # Terminating is asynchronous: wait until the process has gone.
         other.execute(
-            "DO $$ BEGIN WHILE EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s) LOOP"
-            " PERFORM pg_sleep(0.01); END LOOP; END $$".replace("%s", str(pid))
+            f"DO $$ BEGIN WHILE EXISTS (SELECT FROM pg_stat_activity WHERE pid = {pid:d}) LOOP"
+            " PERFORM pg_sleep(0.01); END LOOP; END $$"
         )
     _next_request()
     with connection.cursor() as cursor:
