@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
-from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, ContactImport, Persona, Tag
@@ -103,6 +105,18 @@ def each_agents_rows(
     return sql, (*owner_params, *top_params)
 
 
+def id_among(model: type[Model], sql: str, params: Sequence) -> RawSQL:
+    """The condition that a row of ``model`` is one of the ids ``sql`` selects (the ids of
+    ``each_agents_rows``, ordered or limited as the caller writes them in).
+
+    ``= ANY(ARRAY(...))``, not ``IN (...)``: PostgreSQL then computes the ids first, as one
+    array, and reads the rows by primary key; with ``IN`` it joined the few ids to all the
+    team's rows."""
+    return RawSQL(
+        f'"{model._meta.db_table}"."id" = ANY(ARRAY({sql}))', tuple(params), BooleanField()
+    )
+
+
 class EachAgentsFirst:
     """Stands in for a lead's queryset of an owned model (one with an ``owner`` column and an
     ``(owner, ...)`` index for its ordering) where a paginator orders, filters and slices it.
@@ -128,11 +142,7 @@ class EachAgentsFirst:
             return self.queryset[key]
         per_agent = self.queryset.filter(owner=THIS_AGENT).values_list("id")[: key.stop]
         sql, params = each_agents_rows(self.owners, per_agent, "top.id")
-        table = self.queryset.model._meta.db_table
-        # ``= ANY(ARRAY(...))``, not ``IN``: PostgreSQL then reads the ids first and the rows
-        # by primary key; with ``IN`` it joined the ids to all the team's rows.
-        among = RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, BooleanField())
-        return self.queryset.filter(among)[key]
+        return self.queryset.filter(id_among(self.queryset.model, sql, params))[key]
 
     def __getattr__(self, name: str):
         return getattr(self.queryset, name)

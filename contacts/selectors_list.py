@@ -23,11 +23,17 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import BooleanField, Count, F, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 
 from contacts.models import Contact, ContactGroup, InteractionKind, Persona, SourceCount, Tag
-from contacts.selectors import CONTACT_ORDERINGS, THIS_AGENT, contact_owners, each_agents_rows
+from contacts.selectors import (
+    CONTACT_ORDERINGS,
+    THIS_AGENT,
+    contact_owners,
+    each_agents_rows,
+    id_among,
+)
 from crm.models import User
 from crm.reads import Statement, read_together
 from crm.roles import Role
@@ -256,17 +262,14 @@ def _first_rows_query(
         rows.filter(owner_id=THIS_AGENT).order_by(*terms).values_list("id", ordering.field)[:n]
     )
     sql, params = each_agents_rows(owners, per_agent, "top.id")
-    # ``= ANY(ARRAY(...))``, not ``IN (...)``: the picked ids become one array, computed
-    # first, and the rows are fetched by primary key; with ``IN`` the planner scanned the
-    # whole team again to join the few ids. The ids come from ``rows`` read for ``owners``
-    # (both scoped), so the read by key repeats neither the scope nor the filters: in this
-    # statement they cost more to plan than the rest of it takes to run. ``n`` is written in
-    # (a constant of the code), so the statement can be compiled once (``_visible_rows``).
-    picked = RawSQL(
-        f'"{Contact._meta.db_table}"."id" = ANY(ARRAY({sql} '
-        f"ORDER BY {ordering.sql('top', reverse=reverse)} LIMIT {int(n)}))",
+    # The ids come from ``rows`` read for ``owners`` (both scoped), so the read by key repeats
+    # neither the scope nor the filters: in this statement they cost more to plan than the
+    # rest of it takes to run. ``n`` is written in (a constant of the code), so the statement
+    # can be compiled once (``_visible_rows``).
+    picked = id_among(
+        Contact,
+        f"{sql} ORDER BY {ordering.sql('top', reverse=reverse)} LIMIT {int(n)}",
         params,
-        output_field=BooleanField(),
     )
     rows = Contact.objects.only(*ROW_FIELDS).annotate(**columns).filter(picked)
     return rows.order_by(*terms)

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,7 +32,7 @@ from django.utils.dateparse import parse_datetime
 from contacts.api.serializers import LIST_COLUMNS, _membership_arrays, contact_list_data
 from contacts.models import Contact
 from contacts.phones import mask_phone
-from contacts.selectors import THIS_AGENT, contact_owners, each_agents_rows
+from contacts.selectors import THIS_AGENT, contact_owners, each_agents_rows, id_among
 from crm.reads import Statement, read_together
 from crm.scoping import compiled_for_viewer
 
@@ -258,11 +258,7 @@ def _each_agents_first(owners: RawSQL, terms: tuple[str, ...], lookup, values) -
     sql, params = each_agents_rows(owners, per_agent, "top.id")
     # The agent's read is the last ``LATERAL`` subquery: its ``LIMIT`` closes it.
     sql = f"{sql[: -len(') AS top')]} LIMIT %s) AS top"
-    return RawSQL(
-        f'"{Contact._meta.db_table}"."id" = ANY(ARRAY({sql}))',
-        (*params, values["first"]),
-        output_field=BooleanField(),
-    )
+    return id_among(Contact, sql, (*params, values["first"]))
 
 
 def _column(name: str) -> str:
