@@ -1,7 +1,7 @@
 """The contacts API list's page read by a statement compiled once per kind of viewer.
 
-DRF's ``CursorPagination`` orders the list's queryset (``order_by``), keeps the rows past the
-cursor's position (``filter``, on the ordering's first column) and slices it. Building that
+The API's ``CursorPagination`` orders the list's queryset (``order_by``), keeps the rows past
+the cursor's position (``rows_after``, on every term of the ordering) and slices it. Building that
 queryset, compiling it and loading three date-times a row in the driver's Python loader were
 most of the list's time. ``ContactListRows`` stands in for the queryset: it notes the calls
 the paginator makes and, when sliced, reads the page with the same statement compiled once per
@@ -10,7 +10,7 @@ date-times as whole microseconds since 1970, as ``scheduler.selectors.EpochMicro
 reads them (an integer loads in C), made into the same text here.
 
 It does so only for the calls it knows to give the same rows: one of ``ORDERINGS`` and a
-position the ORM would read as the same value (``_position_value``), on PostgreSQL. Any other
+position the ORM would read as the same values (``_position_value``), on PostgreSQL. Any other
 call goes to the ORM's queryset as it would have without the stand-in.
 """
 
@@ -33,6 +33,7 @@ from contacts.api.serializers import LIST_COLUMNS, _membership_arrays, contact_l
 from contacts.models import Contact
 from contacts.phones import mask_phone
 from contacts.selectors import THIS_AGENT, contact_owners, each_agents_rows, id_among
+from crm.api.pagination import keyset_after
 from crm.reads import Statement, read_together
 from crm.scoping import compiled_for_viewer
 
@@ -79,8 +80,8 @@ def list_queryset(user, *, never: dt.datetime = NEVER) -> QuerySet[Contact]:
 
 
 class PageRow:
-    """A row of a compiled page: its JSON object (``data``) and its value of the page's
-    ordering under the ordering's name, which the paginator reads for its cursors."""
+    """A row of a compiled page: its JSON object (``data``) and its values of the page's
+    ordering under the terms' names, which the paginator reads for its cursors."""
 
     __slots__ = ("created", "data", "id", "last_touch", "name", "warmth_ref")
 
@@ -108,15 +109,20 @@ class ContactListRows:
         self.calls = calls
 
     def order_by(self, *terms: str) -> ContactListRows:
-        return ContactListRows(self.viewer, self.orm_rows, (*self.calls, ("order_by", terms, {})))
+        return ContactListRows(self.viewer, self.orm_rows, (*self.calls, ("order_by", terms)))
 
-    def filter(self, *args: Any, **kwargs: Any) -> ContactListRows:
-        return ContactListRows(self.viewer, self.orm_rows, (*self.calls, ("filter", args, kwargs)))
+    def rows_after(self, ordering: tuple[str, ...], position: list[str]) -> ContactListRows:
+        """The rows after ``position`` in ``ordering`` (``pagination.keyset_after``)."""
+        call = ("rows_after", tuple(ordering), tuple(position))
+        return ContactListRows(self.viewer, self.orm_rows, (*self.calls, call))
 
     def _orm(self) -> QuerySet:
         rows = self.orm_rows()
-        for method, args, kwargs in self.calls:
-            rows = getattr(rows, method)(*args, **kwargs)
+        for method, *args in self.calls:
+            if method == "order_by":
+                rows = rows.order_by(*args[0])
+            else:
+                rows = rows.filter(keyset_after(*args))
         return rows
 
     def __iter__(self) -> Iterator:
@@ -142,7 +148,7 @@ class ContactListRows:
             return None
         if not self.calls or self.calls[0][0] != "order_by" or len(self.calls) > 2:
             return None
-        _, terms, _ = self.calls[0]
+        _, terms = self.calls[0]
         if terms not in ORDERINGS:
             return None
         first = terms[0].lstrip("-")
@@ -153,20 +159,20 @@ class ContactListRows:
             "offset": key.start,
             "first": key.stop,
         }
-        lookup = None
-        if len(self.calls) == 2:
-            method, args, kwargs = self.calls[1]
-            if method != "filter" or args or len(kwargs) != 1:
+        after = len(self.calls) == 2
+        if after:
+            _, ordering, texts = self.calls[1]
+            if ordering != terms:
                 return None
-            ((lookup, text),) = kwargs.items()
-            if lookup not in {f"{first}__lt", f"{first}__gt"}:
-                return None
-            position = _position_value(first, text)
-            if position is None:
-                return None
-            values["position"] = position
-        name = f"contacts.api.list:{','.join(terms)}:{lookup}"
-        build = functools.partial(_page_sql, terms=terms, lookup=lookup)
+            # The first term's value, and the id's after it when the first is not the id.
+            keys = ("position", "after_id")[: len(terms)]
+            for key, term, text in zip(keys, terms, texts, strict=True):
+                value = _position_value(term.lstrip("-"), text)
+                if value is None:
+                    return None
+                values[key] = value
+        name = f"contacts.api.list:{','.join(terms)}:{'after' if after else 'first'}"
+        build = functools.partial(_page_sql, terms=terms, after=after)
         return functools.partial(_read_page, name, build, self.viewer, values, first)
 
 
@@ -202,20 +208,18 @@ def _position_value(field_name: str, text: Any) -> int | float | str | dt.dateti
     return value if str(value) == text else None
 
 
-def _page_sql(
-    user, *, terms: tuple[str, ...], lookup: str | None, **values: Any
-) -> tuple[str, tuple]:
+def _page_sql(user, *, terms: tuple[str, ...], after: bool, **values: Any) -> tuple[str, tuple]:
     """The page's statement: the ORM's (ordered, past the position, sliced), its rows then
     put in the same order again with their date-times as microseconds. Outside the ORM's
     statement so that only the page's rows are converted: inside, PostgreSQL converted every
     row it sorted (a lead's team: 10,000) before keeping 51. The order is the ORM's own, since
     every ordering ends in the id."""
     rows = list_queryset(user, never=values["never"]).order_by(*terms)
-    if lookup is not None:
-        rows = rows.filter(**{lookup: values["position"]})
+    if after:
+        rows = rows.filter(keyset_after(terms, _position(values)))
     owners = contact_owners(user=user)
     if owners is not None and terms[0].lstrip("-") in _PER_AGENT:
-        rows = rows.filter(_each_agents_first(owners, terms, lookup, values))
+        rows = rows.filter(_each_agents_first(owners, terms, after, values))
     arrays = _membership_arrays()
     ordered_by = [term.lstrip("-") for term in terms]
     read = [*_COLUMNS, *_EPOCH_COLUMNS]
@@ -245,7 +249,15 @@ def _page_sql(
 _PER_AGENT = frozenset({"created", "warmth_ref", "name"})
 
 
-def _each_agents_first(owners: RawSQL, terms: tuple[str, ...], lookup, values) -> RawSQL:
+def _position(values: dict[str, Any]) -> tuple:
+    """The cursor's position among a statement's ``values``: the first term's, then the id's
+    when the ordering has two terms."""
+    if "after_id" in values:
+        return (values["position"], values["after_id"])
+    return (values["position"],)
+
+
+def _each_agents_first(owners: RawSQL, terms: tuple[str, ...], after: bool, values) -> RawSQL:
     """The ids of each agent's first ``offset + limit`` rows (past the position), read from
     the agent's index (``selectors.each_agents_rows``): the page, the ``offset + limit``
     first of all the agents' rows, is among them. A lead's list otherwise read and sorted all
@@ -253,8 +265,8 @@ def _each_agents_first(owners: RawSQL, terms: tuple[str, ...], lookup, values) -
     per_agent = (
         Contact.objects.active().filter(owner_id=THIS_AGENT).order_by(*terms).values_list("id")
     )
-    if lookup is not None:
-        per_agent = per_agent.filter(**{lookup: values["position"]})
+    if after:
+        per_agent = per_agent.filter(keyset_after(terms, _position(values)))
     sql, params = each_agents_rows(owners, per_agent, "top.id")
     # The agent's read is the last ``LATERAL`` subquery: its ``LIMIT`` closes it.
     sql = f"{sql[: -len(') AS top')]} LIMIT %s) AS top"
@@ -285,8 +297,8 @@ def _read_page(
 
 def _page_rows(rows: list[tuple], position_field: str, tz: dt.tzinfo) -> list[PageRow]:
     """``PageRow``s of the statement's rows: each one's data as ``contact_list_data`` makes it
-    from the ORM's row (a test holds the two equal), and its value of ``position_field`` as
-    the ORM's row has it (a date-time in UTC)."""
+    from the ORM's row (a test holds the two equal), and its values of ``position_field`` and
+    the id as the ORM's row has them (a date-time in UTC)."""
     found = []
     timedelta = dt.timedelta
     for (
@@ -332,17 +344,16 @@ def _page_rows(rows: list[tuple], position_field: str, tz: dt.tzinfo) -> list[Pa
             "created": _local_text(created_us, tz),
             "updated": _local_text(updated_us, tz),
         }
+        row.id = pk
         if position_field == "created":
             row.created = _EPOCH + timedelta(microseconds=created_us)
         elif position_field == "last_touch":
             if last_interaction_us is None:
                 last_interaction_us = _NEVER_US
             row.last_touch = _EPOCH + timedelta(microseconds=last_interaction_us)
-        elif position_field == "id":
-            row.id = pk
         elif position_field == "name":
             row.name = name
-        else:
+        elif position_field == "warmth_ref":
             row.warmth_ref = warmth_ref
         found.append(row)
     return found
