@@ -59,8 +59,9 @@ class CursorPagination(BaseCursorPagination):
     """Cursor pages: stable under inserts, as fast on page 1,000 as on page 1, and the same
     pages going back as going forward.
 
-    Views set ``ordering`` to an indexed ordering of their model; the id is added at its end
-    when it is not in it. A queryset may read the rows after a position itself: it then has
+    Views set ``ordering`` to an indexed ordering of their model, of columns that hold no NULL
+    (a NULL is neither before nor after a position); the id is added at its end when it is
+    not in it. A queryset may read the rows after a position itself: it then has
     ``rows_after(ordering, position)`` (``contacts.api.list_rows.ContactListRows``)."""
 
     ordering = "-pk"
