@@ -30,6 +30,7 @@ from contacts.api.serializers import (
 from contacts.filters import ContactFilter
 from contacts.forms import BulkAction
 from contacts.models import Contact, ContactGroup, Persona, Tag
+from contacts.selectors_list import ANCHORED as PERSONAL_DATA_COLUMNS
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy", "erase", "reveal_phone"}
 
@@ -150,6 +151,7 @@ class ContactViewSet(
     filterset_class = ContactFilter
     ordering_fields = ["warmth_ref", "last_touch", "name", "created", "id"]
     ordering = ["-created", "-id"]
+    cursor_anchored = PERSONAL_DATA_COLUMNS  # out of the cursors, as in the contact list
 
     def get_queryset(self):
         if self.action == "list":

@@ -5,6 +5,12 @@ DRF's ``CursorPagination`` keeps only the first term's value and counts the rows
 and it caps the offset at 1,000, so a run longer than that (contacts never touched, tags used
 by no one) repeated one page for ever. Here a cursor holds the values of the whole ordering,
 which ends in a unique column, and a page is the rows strictly after (or before) them.
+
+A column that is personal data stays out of the cursor (as the contact list's pages keep it,
+``contacts.selectors_list.ANCHORED``): URLs end up in access logs and browser history, and an
+erased contact's name must not outlive it there. For such a term (a view's
+``cursor_anchored``) the cursor holds nothing, and the page's query reads the boundary row's
+value itself, from the rows the caller may see; none if the row is gone or not theirs.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 from urllib import parse
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Subquery
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
@@ -25,9 +31,31 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 UNIQUE_TERMS = frozenset({"id", "pk"})
 
 
-def keyset_after(ordering: Sequence[str], position: Sequence[Any]) -> Q:
+class _Anchored:
+    """A position's value that the cursor does not hold: the boundary row's own."""
+
+    def __repr__(self) -> str:
+        return "ANCHORED"
+
+
+ANCHORED = _Anchored()
+
+
+def keyset_after(
+    ordering: Sequence[str], position: Sequence[Any], anchors: QuerySet | None = None
+) -> Q:
     """The rows after ``position`` (a row's value of each term of ``ordering``) in that
-    ordering: later in the first term, or equal in it and later in the next, and so on."""
+    ordering: later in the first term, or equal in it and later in the next, and so on. An
+    ``ANCHORED`` value is the boundary row's, read from ``anchors`` by the position's id."""
+    if any(value is ANCHORED for value in position):
+        terms = zip(ordering, position, strict=True)
+        pk = next(value for term, value in terms if term.lstrip("-") in UNIQUE_TERMS)
+        position = [
+            Subquery(anchors.filter(pk=pk).values(term.lstrip("-"))[:1])
+            if value is ANCHORED
+            else value
+            for term, value in zip(ordering, position, strict=True)
+        ]
     later = None
     for term, value in reversed(list(zip(ordering, position, strict=True))):
         field = term.lstrip("-")
@@ -61,7 +89,8 @@ class CursorPagination(BaseCursorPagination):
 
     Views set ``ordering`` to an indexed ordering of their model, of columns that hold no NULL
     (a NULL is neither before nor after a position); the id is added at its end when it is
-    not in it. A queryset may read the rows after a position itself: it then has
+    not in it. A view's ``cursor_anchored`` names the terms kept out of its cursors. A
+    queryset may read the rows after a position itself: it then has
     ``rows_after(ordering, position)`` (``contacts.api.list_rows.ContactListRows``)."""
 
     ordering = "-pk"
@@ -78,12 +107,18 @@ class CursorPagination(BaseCursorPagination):
             return None
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering(request, queryset, view)
+        self.anchored = frozenset(getattr(view, "cursor_anchored", ()))
         self.cursor = self.decode_cursor(request)
         backwards = self.cursor is not None and self.cursor.reverse
         position = None if self.cursor is None else self.cursor.position
         ordering = _reverse(self.ordering) if backwards else self.ordering
-        if position is not None and len(position) != len(ordering):
-            raise NotFound(self.invalid_cursor_message)
+        if position is not None:
+            if len(position) != len(ordering):
+                raise NotFound(self.invalid_cursor_message)
+            position = [
+                ANCHORED if term.lstrip("-") in self.anchored else value
+                for term, value in zip(ordering, position, strict=True)
+            ]
         rows = queryset.order_by(*ordering)
         if position is None:
             # One row more than the page tells whether there is a page beyond it.
@@ -94,7 +129,7 @@ class CursorPagination(BaseCursorPagination):
                 if after is not None:
                     rows = after(ordering, position)
                 else:
-                    rows = rows.filter(keyset_after(ordering, position))
+                    rows = rows.filter(keyset_after(ordering, position, anchors=queryset))
                 rows = list(rows[0 : self.page_size + 1])
             except (ValidationError, ValueError, TypeError) as error:
                 # A position its columns cannot hold: text for a number, not a date-time.
@@ -125,10 +160,12 @@ class CursorPagination(BaseCursorPagination):
         return self.encode_cursor(Cursor(offset=0, reverse=True, position=position))
 
     def _position(self, row) -> tuple[str, ...]:
-        """``row``'s value of each ordering term, as text."""
-        if isinstance(row, dict):
-            return tuple(str(row[term.lstrip("-")]) for term in self.ordering)
-        return tuple(str(getattr(row, term.lstrip("-"))) for term in self.ordering)
+        """``row``'s value of each ordering term, as text; nothing for an anchored one."""
+        read = row.__getitem__ if isinstance(row, dict) else row.__getattribute__
+        return tuple(
+            "" if term.lstrip("-") in self.anchored else str(read(term.lstrip("-")))
+            for term in self.ordering
+        )
 
     def decode_cursor(self, request) -> Cursor | None:
         encoded = request.query_params.get(self.cursor_query_param)

@@ -136,13 +136,48 @@ def test_a_cursor_its_columns_cannot_hold_is_a_404(api_client, ordering, cursor)
     assert list(response.json()) == ["detail"]
 
 
+def _token(link: str) -> str:
+    """The text a link's cursor holds."""
+    token = link.split("cursor=")[1].split("&")[0].replace("%3D", "=")
+    return base64.b64decode(token).decode()
+
+
 def test_a_cursor_holds_the_boundary_rows_values_and_no_offset(api_client):
     agent = AgentFactory()
-    older, newer = ContactFactory(owner=agent, name="甲"), ContactFactory(owner=agent, name="甲")
+    older = ContactFactory(owner=agent, warmth_ref=2.5)
+    newer = ContactFactory(owner=agent, warmth_ref=2.5)
     api_client.force_authenticate(agent)
-    body = api_client.get(reverse(CONTACTS), {"ordering": "name", "page_size": 1}).json()
+    body = api_client.get(reverse(CONTACTS), {"ordering": "warmth_ref", "page_size": 1}).json()
     assert [row["id"] for row in body["results"]] == [older.pk]
-    token = body["next"].split("cursor=")[1].split("&")[0].replace("%3D", "=")
-    assert base64.b64decode(token).decode() == urlencode({"p": ["甲", older.pk]}, doseq=True)
+    assert _token(body["next"]) == urlencode({"p": ["2.5", older.pk]}, doseq=True)
     body = api_client.get(body["next"]).json()
     assert [row["id"] for row in body["results"]] == [newer.pk]
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_a_name_ordered_list_keeps_names_out_of_its_cursors(api_client, ordering):
+    agent = AgentFactory()
+    for n in range(7):
+        ContactFactory(owner=agent, name=f"张伟{n % 3}")
+    api_client.force_authenticate(agent)
+    first = f"{reverse(CONTACTS)}?ordering={ordering}&page_size=2"
+    forward = pages(api_client, first, "next")
+    assert [pk for page in forward for pk in page] == list(
+        Contact.objects.filter(owner=agent)
+        .order_by(ordering, "-id" if ordering.startswith("-") else "id")
+        .values_list("pk", flat=True)
+    )
+    assert pages(api_client, last_page_url(api_client, first), "previous")[::-1] == forward
+    body = api_client.get(first).json()
+    assert _token(body["next"]) == urlencode({"p": ["", body["results"][-1]["id"]]}, doseq=True)
+
+
+def test_a_name_cursor_on_another_agents_contact_reveals_nothing(api_client):
+    me, stranger = AgentFactory(), AgentFactory()
+    for name in ["甲", "乙", "丙"] * 3:
+        ContactFactory(owner=me, name=name)
+    secret = ContactFactory(owner=stranger, name="乙")
+    api_client.force_authenticate(me)
+    url = f"{reverse(CONTACTS)}?ordering=name&cursor={_cursor('甲', str(secret.pk))}"
+    body = api_client.get(url).json()
+    assert body["results"] == []  # as for a contact that is gone; the name given is not read
