@@ -33,7 +33,7 @@ from contacts.api.serializers import LIST_COLUMNS, _membership_arrays, contact_l
 from contacts.models import Contact
 from contacts.phones import mask_phone
 from contacts.selectors import THIS_AGENT, contact_owners, each_agents_rows, id_among
-from crm.api.pagination import ANCHORED, keyset_after
+from crm.api.pagination import keyset_after
 from crm.reads import Statement, read_together
 from crm.scoping import compiled_for_viewer
 
@@ -122,7 +122,7 @@ class ContactListRows:
             if method == "order_by":
                 rows = rows.order_by(*args[0])
             else:
-                rows = rows.filter(keyset_after(*args, anchors=list_queryset(self.viewer)))
+                rows = rows.filter(keyset_after(*args))
         return rows
 
     def __iter__(self) -> Iterator:
@@ -164,12 +164,9 @@ class ContactListRows:
             _, ordering, texts = self.calls[1]
             if ordering != terms:
                 return None
-            # The first term's value, and the id's after it when the first is not the id. An
-            # anchored one (a name) is not in the cursor: the statement reads the row's own.
+            # The first term's value, and the id's after it when the first is not the id.
             keys = ("position", "after_id")[: len(terms)]
             for key, term, text in zip(keys, terms, texts, strict=True):
-                if text is ANCHORED:
-                    continue
                 value = _position_value(term.lstrip("-"), text)
                 if value is None:
                     return None
@@ -219,11 +216,10 @@ def _page_sql(user, *, terms: tuple[str, ...], after: bool, **values: Any) -> tu
     every ordering ends in the id."""
     rows = list_queryset(user, never=values["never"]).order_by(*terms)
     if after:
-        anchors = list_queryset(user, never=values["never"])
-        rows = rows.filter(keyset_after(terms, _position(values), anchors))
+        rows = rows.filter(keyset_after(terms, _position(values)))
     owners = contact_owners(user=user)
     if owners is not None and terms[0].lstrip("-") in _PER_AGENT:
-        rows = rows.filter(_each_agents_first(user, owners, terms, after, values))
+        rows = rows.filter(_each_agents_first(owners, terms, after, values))
     arrays = _membership_arrays()
     ordered_by = [term.lstrip("-") for term in terms]
     read = [*_COLUMNS, *_EPOCH_COLUMNS]
@@ -254,14 +250,14 @@ _PER_AGENT = frozenset({"created", "warmth_ref", "name"})
 
 
 def _position(values: dict[str, Any]) -> tuple:
-    """The cursor's position among a statement's ``values``: the first term's (``ANCHORED``
-    if the cursor does not hold it), then the id's when the ordering has two terms."""
+    """The cursor's position among a statement's ``values``: the first term's, then the id's
+    when the ordering has two terms."""
     if "after_id" in values:
-        return (values.get("position", ANCHORED), values["after_id"])
+        return (values["position"], values["after_id"])
     return (values["position"],)
 
 
-def _each_agents_first(user, owners: RawSQL, terms: tuple[str, ...], after: bool, values) -> RawSQL:
+def _each_agents_first(owners: RawSQL, terms: tuple[str, ...], after: bool, values) -> RawSQL:
     """The ids of each agent's first ``offset + limit`` rows (past the position), read from
     the agent's index (``selectors.each_agents_rows``): the page, the ``offset + limit``
     first of all the agents' rows, is among them. A lead's list otherwise read and sorted all
@@ -270,8 +266,7 @@ def _each_agents_first(user, owners: RawSQL, terms: tuple[str, ...], after: bool
         Contact.objects.active().filter(owner_id=THIS_AGENT).order_by(*terms).values_list("id")
     )
     if after:
-        anchors = list_queryset(user, never=values["never"])
-        per_agent = per_agent.filter(keyset_after(terms, _position(values), anchors))
+        per_agent = per_agent.filter(keyset_after(terms, _position(values)))
     sql, params = each_agents_rows(owners, per_agent, "top.id")
     # The agent's read is the last ``LATERAL`` subquery: its ``LIMIT`` closes it.
     sql = f"{sql[: -len(') AS top')]} LIMIT %s) AS top"

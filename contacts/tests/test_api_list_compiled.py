@@ -166,7 +166,8 @@ def cursor(*position: str, reverse: bool = False) -> str:
         pytest.param({"cursor": cursor("2026-01-01 00:00:00", "7")}, 0, marks=NAIVE),
         ({"cursor": cursor("2026-01-01T00:00:00+08:00", "7")}, 0),
         ({"cursor": cursor("2026-01-01 00:00:00+08:00", "7", reverse=True)}, 1),
-        ({"ordering": "name", "cursor": cursor("客户2", "7")}, 1),
+        # The name is read by the id, not from the cursor: no such contact, nothing to read.
+        ({"ordering": "name", "cursor": cursor("客户2", "7")}, 0),
         ({"ordering": "-last_touch", "cursor": cursor("1970-01-01 00:00:00+00:00", "7")}, 1),
     ],
 )

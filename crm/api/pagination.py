@@ -9,8 +9,8 @@ which ends in a unique column, and a page is the rows strictly after (or before)
 A column that is personal data stays out of the cursor (as the contact list's pages keep it,
 ``contacts.selectors_list.ANCHORED``): URLs end up in access logs and browser history, and an
 erased contact's name must not outlive it there. For such a term (a view's
-``cursor_anchored``) the cursor holds nothing, and the page's query reads the boundary row's
-value itself, from the rows the caller may see; none if the row is gone or not theirs.
+``cursor_anchored``) the cursor holds nothing, and the boundary row's value is read by its
+id, among the rows the caller may see; if the row is gone or not theirs, the page is empty.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from urllib import parse
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
@@ -31,31 +31,9 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 UNIQUE_TERMS = frozenset({"id", "pk"})
 
 
-class _Anchored:
-    """A position's value that the cursor does not hold: the boundary row's own."""
-
-    def __repr__(self) -> str:
-        return "ANCHORED"
-
-
-ANCHORED = _Anchored()
-
-
-def keyset_after(
-    ordering: Sequence[str], position: Sequence[Any], anchors: QuerySet | None = None
-) -> Q:
+def keyset_after(ordering: Sequence[str], position: Sequence[Any]) -> Q:
     """The rows after ``position`` (a row's value of each term of ``ordering``) in that
-    ordering: later in the first term, or equal in it and later in the next, and so on. An
-    ``ANCHORED`` value is the boundary row's, read from ``anchors`` by the position's id."""
-    if any(value is ANCHORED for value in position):
-        terms = zip(ordering, position, strict=True)
-        pk = next(value for term, value in terms if term.lstrip("-") in UNIQUE_TERMS)
-        position = [
-            Subquery(anchors.filter(pk=pk).values(term.lstrip("-"))[:1])
-            if value is ANCHORED
-            else value
-            for term, value in zip(ordering, position, strict=True)
-        ]
+    ordering: later in the first term, or equal in it and later in the next, and so on."""
     later = None
     for term, value in reversed(list(zip(ordering, position, strict=True))):
         field = term.lstrip("-")
@@ -112,25 +90,24 @@ class CursorPagination(BaseCursorPagination):
         backwards = self.cursor is not None and self.cursor.reverse
         position = None if self.cursor is None else self.cursor.position
         ordering = _reverse(self.ordering) if backwards else self.ordering
-        if position is not None:
-            if len(position) != len(ordering):
-                raise NotFound(self.invalid_cursor_message)
-            position = [
-                ANCHORED if term.lstrip("-") in self.anchored else value
-                for term, value in zip(ordering, position, strict=True)
-            ]
+        if position is not None and len(position) != len(ordering):
+            raise NotFound(self.invalid_cursor_message)
         rows = queryset.order_by(*ordering)
         if position is None:
             # One row more than the page tells whether there is a page beyond it.
             rows = list(rows[0 : self.page_size + 1])
         else:
-            after = getattr(rows, "rows_after", None)
             try:
-                if after is not None:
-                    rows = after(ordering, position)
+                anchored = self._anchored(view, ordering, position)
+                if anchored is None:  # the boundary row is gone, or not the caller's
+                    rows = []
                 else:
-                    rows = rows.filter(keyset_after(ordering, position, anchors=queryset))
-                rows = list(rows[0 : self.page_size + 1])
+                    after = getattr(rows, "rows_after", None)
+                    if after is not None:
+                        rows = after(ordering, anchored)
+                    else:
+                        rows = rows.filter(keyset_after(ordering, anchored))
+                    rows = list(rows[0 : self.page_size + 1])
             except (ValidationError, ValueError, TypeError) as error:
                 # A position its columns cannot hold: text for a number, not a date-time.
                 raise NotFound(self.invalid_cursor_message) from error
@@ -158,6 +135,25 @@ class CursorPagination(BaseCursorPagination):
         # Nothing after a cursor's position (its rows are gone): the previous page is the last.
         position = self._position(self.page[0]) if self.page else None
         return self.encode_cursor(Cursor(offset=0, reverse=True, position=position))
+
+    def _anchored(self, view, ordering: Sequence[str], position: list[str]) -> list[str] | None:
+        """``position`` with the value of each anchored term read from the row of the
+        position's id, among the rows the view would list (before its filters); ``None`` if
+        there is no such row. One query, and only for an ordering with an anchored term."""
+        names = [term.lstrip("-") for term in ordering]
+        anchored = [name for name in names if name in self.anchored]
+        if not anchored:
+            return position
+        pk = next(
+            value for name, value in zip(names, position, strict=True) if name in UNIQUE_TERMS
+        )
+        found = list(view.get_queryset().order_by().filter(pk=pk).values(*anchored)[:1])
+        if not found:
+            return None
+        return [
+            str(found[0][name]) if name in self.anchored else value
+            for name, value in zip(names, position, strict=True)
+        ]
 
     def _position(self, row) -> tuple[str, ...]:
         """``row``'s value of each ordering term, as text; nothing for an anchored one."""
