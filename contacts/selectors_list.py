@@ -34,6 +34,7 @@ from contacts.selectors import (
     each_agents_rows,
     id_among,
 )
+from crm.keysets import keyset_after
 from crm.models import User
 from crm.reads import Statement, read_together
 from crm.roles import Role
@@ -112,22 +113,17 @@ class Ordering:
         descending = self.descending != reverse
         if self.field in ANCHORED:
             value = Subquery(anchors.filter(pk=pk).values(self.field)[:1])
-        beyond, pk_beyond = ("lt", "id__lt") if descending else ("gt", "id__gt")
-        same_value_later_id = Q(**{pk_beyond: pk})
         if value is None:  # only NULLs come here: the smallest values
-            later = Q(**{f"{self.field}__isnull": True}) & same_value_later_id
+            later_id = Q(**{"id__lt" if descending else "id__gt": pk})
+            later = Q(**{f"{self.field}__isnull": True}) & later_id
             if not descending:
                 later |= Q(**{f"{self.field}__isnull": False})
             return later
-        later = Q(**{f"{self.field}__{beyond}": value}) | (
-            Q(**{self.field: value}) & same_value_later_id
-        )
+        terms = (f"-{self.field}", "-id") if descending else (self.field, "id")
+        later = keyset_after(terms, (value, pk))
         if descending and self.field in NULLABLE:
             return later | Q(**{f"{self.field}__isnull": True})
-        # The same rows, and a range an (owner, column, id) index scan can start at: PostgreSQL
-        # takes the OR only as a filter, so a page deep in the list read past every row before
-        # it (or gathered every row after it, to sort them) for each agent.
-        return Q(**{f"{self.field}__{beyond}e": value}) & later
+        return later
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from contacts.api.serializers import LIST_COLUMNS, _membership_arrays, contact_l
 from contacts.models import Contact
 from contacts.phones import mask_phone
 from contacts.selectors import THIS_AGENT, contact_owners, each_agents_rows, id_among
-from crm.api.pagination import keyset_after
+from crm.keysets import keyset_after
 from crm.reads import Statement, read_together
 from crm.scoping import compiled_for_viewer
 
@@ -112,7 +112,7 @@ class ContactListRows:
         return ContactListRows(self.viewer, self.orm_rows, (*self.calls, ("order_by", terms)))
 
     def rows_after(self, ordering: tuple[str, ...], position: list[str]) -> ContactListRows:
-        """The rows after ``position`` in ``ordering`` (``pagination.keyset_after``)."""
+        """The rows after ``position`` in ``ordering`` (``crm.keysets.keyset_after``)."""
         call = ("rows_after", tuple(ordering), tuple(position))
         return ContactListRows(self.viewer, self.orm_rows, (*self.calls, call))
 

@@ -22,30 +22,14 @@ from typing import Any
 from urllib import parse
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from crm.keysets import keyset_after
+
 UNIQUE_TERMS = frozenset({"id", "pk"})
-
-
-def keyset_after(ordering: Sequence[str], position: Sequence[Any]) -> Q:
-    """The rows after ``position`` (a row's value of each term of ``ordering``) in that
-    ordering: later in the first term, or equal in it and later in the next, and so on."""
-    later = None
-    for term, value in reversed(list(zip(ordering, position, strict=True))):
-        field = term.lstrip("-")
-        beyond = Q(**{f"{field}__{'lt' if term.startswith('-') else 'gt'}": value})
-        later = beyond if later is None else beyond | (Q(**{field: value}) & later)
-    if len(ordering) > 1:
-        # The same rows, and a range an index on the ordering can start at: PostgreSQL takes
-        # the OR only as a filter, and would read every row before the position.
-        first = ordering[0]
-        way = "lte" if first.startswith("-") else "gte"
-        later = Q(**{f"{first.lstrip('-')}__{way}": position[0]}) & later
-    return later
 
 
 def with_unique_end(ordering: Sequence[str]) -> tuple[str, ...]:
