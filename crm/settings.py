@@ -125,9 +125,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The interactions index INCLUDEs columns for PostgreSQL's index-only scans; SQLite keeps
     # the index without them, which is all the demo needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's, its per-request health check without a round trip when nothing is wrong.
-    DATABASES["default"]["ENGINE"] = "crm.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
