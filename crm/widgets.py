@@ -7,8 +7,8 @@ locale's first input format instead (``2026/12/19`` in zh-hans), so every page f
 date or time field uses these widgets. The form fields read these values back in every
 language (both locales list ``%Y-%m-%d`` and ``%H:%M``; a datetime is parsed as ISO first).
 
-Times are written to the minute, the precision of the browser's control (its default step is
-60 s: a value with seconds would not submit).
+Times are written to the minute, as the browser's control shows them (its default step is
+60 s).
 """
 
 from __future__ import annotations

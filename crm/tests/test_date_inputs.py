@@ -29,11 +29,13 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ("crm", "contacts", "content", "scheduler")
 LANGUAGES = ["zh-hans", "en"]
-# The value syntax each HTML5 control accepts; anything else the browser treats as empty.
+# The value syntax each HTML5 control accepts (HTML's "valid date / time / local date and
+# time string"); the browser treats anything else as empty.
+TIME_VALUE = r"\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?"
 ISO_VALUE = {
     "date": r"\d{4}-\d{2}-\d{2}",
-    "time": r"\d{2}:\d{2}(:\d{2})?",
-    "datetime-local": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?",
+    "time": TIME_VALUE,
+    "datetime-local": r"\d{4}-\d{2}-\d{2}[T ]" + TIME_VALUE,
 }
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 12, 19)
