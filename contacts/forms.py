@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactGroup, DuplicatePolicy, GroupKind, Persona, Stage, Tag
 from crm.models import User
+from crm.widgets import IsoDateInput
 
 
 class ContactForm(forms.Form):
@@ -37,7 +38,7 @@ class ContactForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     next_follow_up = forms.DateField(
-        label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Next follow-up"), required=False, widget=IsoDateInput()
     )
     marketing_consent = forms.BooleanField(
         label=_("Agreed to receive marketing messages"), required=False
@@ -57,7 +58,7 @@ class NotesForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     next_follow_up = forms.DateField(
-        label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Next follow-up"), required=False, widget=IsoDateInput()
     )
 
 
@@ -76,7 +77,7 @@ class PersonaForm(forms.Form):
         label=_("Licence number (执业证编号)"), max_length=40, required=False
     )
     account_started = forms.DateField(
-        label=_("Account opened on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Account opened on"), required=False, widget=IsoDateInput()
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import InteractionKind
 from contacts.services.interactions import NOTE_MAX_CHARS
+from crm.widgets import IsoDateTimeInput
 
 
 class InteractionLogForm(forms.Form):
@@ -21,5 +22,5 @@ class InteractionLogForm(forms.Form):
         label=_("When"),
         required=False,
         help_text=_("Leave empty for now."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=IsoDateTimeInput(),
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.widgets import IsoDateInput
 from scheduler.models import PostingWindow
 
 
 class MovePostForm(forms.Form):
     """Where to move a post: a day and one of the agent's effective windows."""
 
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=IsoDateInput())
     window = forms.TypedChoiceField(label=_("Window"), coerce=int)
 
     def __init__(self, *args, windows: list[PostingWindow], **kwargs) -> None:
