@@ -19,13 +19,15 @@ number of rules:
   compiled once with their literal ideographs normalised (see
   :mod:`content.compliance.patterns`). A branch's *requirements* are the literals none of its
   matches can do without: the branch is searched only in a text whose scan met them all, and
-  most texts meet few. A branch that opens with literal alternatives, ``(?:保证|承诺|…)rest``,
-  also gets one *variant* per alternative, ``(?:保证)rest``: a text that contains exactly one
-  of the opening literals searches that variant, since ``re`` scans for a literal prefix much
-  faster than it tries alternatives at every character; a text with several searches the
-  branch itself, once.
+  most texts meet few (a literal of one character is looked for with ``in`` instead, as a key
+  it would fire on most texts). A branch that opens with literal alternatives,
+  ``(?:保证|承诺|…)rest``, also gets one *variant* per alternative, ``(?:保证)rest``: a text
+  that contains exactly one of the opening literals searches that variant, since ``re`` scans
+  for a literal prefix much faster than it tries alternatives at every character; a text with
+  several searches the branch itself, once.
 - **Exceptions.** A hit is dropped when an exception of the same rule overlaps it (see the
-  rule kinds below); a pattern match dropped so is searched again one character later.
+  rule kinds below); a pattern match that an exception drops is searched for again one
+  character later.
 - **Span mapping.** The overlapping hits of one rule merge into one finding, whose span is
   mapped from the normalised text back to the original through the normaliser's offset map,
   built only for a text with findings: ``text[f.start:f.end]`` is what a reviewer would mark,
@@ -35,13 +37,13 @@ The automaton reads the normalised text as its UTF-16 code units, one latin-1 ch
 byte, because pyahocorasick finds a node's child by a linear search: over whole characters the
 root has a child for every character that opens a key (about 180 for the starter rules), over
 bytes a node has a few dozen at most, so the scan costs about the same however many phrases the
-rules have. A key found at an odd byte
-offset straddles two characters and is skipped; offsets are halved (counted, for a text with
-astral characters). Keys whose first byte, then first character, opens the most keys are added
-first, as children are searched in the order they were added. Each key's value has the
-cheapest shape for its role (a bare int for a key that only meets requirements, :class:`_Hit`
-for a phrase of one rule, :class:`_Exception` for an exception of one rule, a tuple for the
-rest), so the commonest keys take the shortest path through the scan loop.
+rules have. A key found at an odd byte offset straddles two characters and is skipped; offsets
+are halved (counted, for a text with astral characters). Keys whose first byte, then first
+character, opens the most keys are added first, as children are searched in the order they
+were added. Each key's value has the cheapest shape for its role (a bare int for a key that
+only meets requirements, :class:`_Hit` for a phrase of one rule, :class:`_Exception` for an
+exception of one rule, a tuple for the rest), so the commonest keys take the shortest path
+through the scan loop.
 
 ``bench/compliance.py`` prints the precision and recall on the labelled corpus and the
 throughput; ``docs/PERFORMANCE.md`` has the figures.
