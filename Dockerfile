@@ -7,10 +7,6 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-# The compliance checker's C kernel: compiled here, and the compiler leaves with this layer.
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && python bin/build_kernel.py && rm -rf build content/compliance/_kernel.c \
-    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 # collectstatic and compilemessages need settings but no database or secrets of their own.
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input -v0 \
     && SECRET_KEY=build-only DEBUG=0 python manage.py compilemessages -v0

@@ -1,9 +1,8 @@
 """Fixtures shared by every app's tests: service gating and real Celery worker processes.
 
-Tests that need PostgreSQL or Redis carry ``@pytest.mark.postgres`` / ``@pytest.mark.redis``,
-and those of the compiled compliance kernel ``@pytest.mark.kernel``. Without the server (or
-the build) they skip with the reason; with REQUIRE_SERVICES=1 (CI) they fail instead, so a CI
-run can never pass by skipping them.
+Tests that need PostgreSQL or Redis carry ``@pytest.mark.postgres`` / ``@pytest.mark.redis``.
+Without the server they skip with the reason; with REQUIRE_SERVICES=1 (CI) they fail instead,
+so a CI run can never pass by skipping them.
 """
 
 from __future__ import annotations
@@ -45,16 +44,8 @@ def _redis_problem() -> str | None:
     return None
 
 
-def _kernel_problem() -> str | None:
-    from content.compliance.engine import load_kernel
-
-    if load_kernel() is None:
-        return "needs the compliance kernel built and current: run bin/build_kernel.py"
-    return None
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    checks = {"postgres": _postgres_problem, "redis": _redis_problem, "kernel": _kernel_problem}
+    checks = {"postgres": _postgres_problem, "redis": _redis_problem}
     for name, check in checks.items():
         if item.get_closest_marker(name) is None:
             continue

@@ -4,77 +4,49 @@ Design
 ------
 A :class:`Checker` is built from a list of :class:`Rule` values (the Django side builds them
 from ``ComplianceRule`` rows; :data:`~content.compliance.STARTER_RULES` is the seed). Building
-does all the expensive work once:
+does the expensive work once, so that checking a post costs about the same whatever the
+number of rules:
 
-- every phrase of every rule, and every exception phrase, is normalised (see
-  :mod:`content.compliance.normalize`) and added to **one** Aho-Corasick automaton
-  (pyahocorasick). A key's value says which rules it is a hit for and which rules it is an
-  exception for, so one scan of the text finds all of them whatever the number of rules;
-- every pattern is split into branches and compiled once (its literal ideographs normalised
-  like the text); the literals each branch cannot match without (its *requirements*, see
-  :mod:`content.compliance.patterns`) go into the same automaton. A branch that opens with a
-  group of literal alternatives, ``(?:保证|承诺|…)rest``, also gets one *variant* per
-  alternative, ``(?:保证)rest``, and each opening literal becomes a requirement of its own.
-
-Checking a text: normalise it (C-speed path, lazy offset map), scan it once with the
-automaton, search the pattern branches whose requirements the text meets (most texts meet
-few), apply the exceptions, then map the surviving spans back to the original text. Only
-findings pay for the offset map.
+- **Normalise.** Every phrase and exception is normalised like the texts will be (see
+  :mod:`content.compliance.normalize`: full-width forms, traditional characters, inserted
+  symbols and repeated characters fold away), so a rule written in any of these forms matches
+  a post written in any other.
+- **One automaton.** The phrases, the exceptions and the pattern requirements (below) are the
+  keys of one Aho-Corasick automaton (pyahocorasick). A key's value says which rules it is a
+  hit for, which it is an exception for and which requirements it meets, so one scan of the
+  text finds all of them.
+- **Pattern branches with requirements.** Each pattern is split into its top-level branches,
+  compiled once with their literal ideographs normalised (see
+  :mod:`content.compliance.patterns`). A branch's *requirements* are the literals none of its
+  matches can do without: the branch is searched only in a text whose scan met them all, and
+  most texts meet few (a literal of one character is looked for with ``in`` instead, as a key
+  it would fire on most texts). A branch that opens with literal alternatives,
+  ``(?:保证|承诺|…)rest``, also gets one *variant* per alternative, ``(?:保证)rest``: a text
+  that contains exactly one of the opening literals searches that variant, since ``re`` scans
+  for a literal prefix much faster than it tries alternatives at every character; a text with
+  several searches the branch itself, once.
+- **Exceptions.** A hit is dropped when an exception of the same rule overlaps it (see the
+  rule kinds below); a pattern match that an exception drops is searched for again one
+  character later.
+- **Span mapping.** The overlapping hits of one rule merge into one finding, whose span is
+  mapped from the normalised text back to the original through the normaliser's offset map,
+  built only for a text with findings: ``text[f.start:f.end]`` is what a reviewer would mark,
+  symbols inserted inside a word included.
 
 The automaton reads the normalised text as its UTF-16 code units, one latin-1 character per
-byte. pyahocorasick finds a node's child by a linear search over its children: with whole
-characters the root has a child for every character that opens a key (about 180 for the
-starter rules, 500 for ten times as many), and most characters of a text are looked up
-there in vain; with bytes a node has a few dozen children at most, so the scan costs the
-same however many phrases the rules have. A key found at an odd byte offset straddles two
-characters and is skipped; offsets are halved (counted, for the rare text with astral
-characters). Keys whose first byte, then first character, opens the most keys are added
-first: their children come first in the search, and texts meet them most often.
+byte, because pyahocorasick finds a node's child by a linear search: over whole characters the
+root has a child for every character that opens a key (about 180 for the starter rules), over
+bytes a node has a few dozen at most, so the scan costs about the same however many phrases the
+rules have. A key found at an odd byte offset straddles two characters and is skipped; offsets
+are halved (counted, for a text with astral characters). Keys whose first byte, then first
+character, opens the most keys are added first, as children are searched in the order they
+were added. Each key's value has the cheapest shape for its role (a bare int for a key that
+only meets requirements, :class:`_Hit` for a phrase of one rule, :class:`_Exception` for an
+exception of one rule, a tuple for the rest), so the commonest keys take the shortest path
+through the scan loop.
 
-The scan loop does as little as possible per key: a key that only meets requirements (the
-commonest) is a bare int, spent in one ``|=``; a phrase of one rule (:class:`_Hit`) and an
-exception of one rule (:class:`_Exception`) have short values of their own classes; only
-keys with several roles take the general path. A branch is searched as the variant whose
-literal the text contains when there is exactly one (one bit test finds it): ``re`` scans for
-a literal prefix several times faster than it tries a group of alternatives at every
-character. A text containing the literals of several variants (收益 … 不确定 is common in clean
-posts) searches the branch itself once, cheaper than a search per variant and their merging.
-
-Where the time goes (``bench/compliance.py``, CPU time on one core of a shared 2-CPU machine
-under a load average of about 3, medians of 3 runs: about 39 µs a clean 300-character post, 68
-µs a violation-dense one with 13 findings; the split below is from a per-stage timer, on dense
-posts): normalising about 13 µs (three regex passes: map, drop, fold; every rule reads its
-output, so it cannot be lazy); the automaton scan with its Python loop about 17 µs, half of it
-the scan itself in C (reading the text as UTF-32, or as hex digits for fewer children a node,
-gains nothing once the encoding is paid for); the pattern branches about 18 µs, some 12 µs of it
-in ``re``: about 16 searches a post at 0.3 to 1.1 µs each, mostly the scan of the text itself
-(the rate branches and the Chinese ID number branch the dearest), two fifths of that time in the
-searches that follow a match and mostly find nothing; and about 18 µs from the hits to the
-findings: dropping the hits an exception overlaps (about 2 µs as a pass of its own) and sorting
-and merging the hits (about 3 µs), since done in one pass over the hits sorted by rule (bench
-medians of 3 alternating runs under a load of 4 to 6: 11,120 -> 12,301 dense posts a second,
-19,058 -> 20,880 clean; no per-stage split taken under that load), mapping the spans back about
-8.5 µs (building the offset layers, about 4 µs, then a bisect per layer for a span's start, and
-mostly one comparison per layer for its end) and building and sorting the Finding tuples, the
-disclosure and persona rules included, about 5 µs. Clean posts mostly skip the last part (two in
-five pay for the offset map). Gates tried on the searches cost about what they would spare: a
-search for a run of 17 digits before the ID number branch, ``str.find`` of a literal the rest of
-the text would need after a match (an absent two-character literal takes longer to rule out than
-``re`` takes to scan for it), noting which requirements a text meets more than once (an ``&``
-and an ``|`` on large ints per key).
-
-The C kernel
-------------
-Everything above describes the Python path. When ``content/compliance/_kernel.pyx`` is built
-(``bin/build_kernel.py``; ``bin/run`` and ``bin/test`` build it) and not older than its source,
-``check`` runs the same steps in C instead (see that module): one normalising loop over a
-table, its own Aho-Corasick automaton over code points, the requirements as C bitsets, a
-branch with prefix variants matched only where the automaton found a variant's literal, the
-hits in C arrays. Only the ``re`` calls and the disclosure and persona rules stay Python.
-``bench/compliance.py`` on one core of the 2-CPU machine: dense posts 32 µs (31,000 a
-second), clean ones 15.3 µs, where the Python path took 128 and 73 µs on the same machine.
-The Python path stays as the reference and the fallback (a machine without a C compiler), and
-``test_compliance_kernel`` holds the two to the same findings.
+``bench/compliance.py`` prints the precision and recall on the labelled corpus and the
+throughput; ``docs/PERFORMANCE.md`` has the figures.
 
 Rule kinds
 ----------
@@ -113,34 +85,24 @@ stricter answer. The persona rule is the exception: it needs a known category.
 
 from __future__ import annotations
 
-import logging
 import re
-import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
-from pathlib import Path
-from types import ModuleType
 from typing import NamedTuple
 
 import ahocorasick
 
 from content.compliance.normalize import (
     BOUNDARY,
-    FOLD_DROP,
-    FOLD_SPECIAL,
     NormalizedText,
-    fold_char,
     fold_pattern,
-    fold_table,
     normalize,
     normalize_fast,
 )
 from content.compliance.patterns import Branch, compile_branches
-
-logger = logging.getLogger(__name__)
 
 PHRASES = "phrases"
 PATTERN = "pattern"
@@ -258,7 +220,6 @@ class _Plan:
     personas: tuple[int, ...]
     # per rule: (code, severity, message, suggestion), the head of each of its findings
     heads: tuple[tuple[str, str, str, str], ...]
-    kernel: object = None  # the same plan for the C kernel, when the Checker uses it
 
 
 # A branch's prefix variants: (the bits of their opening literals, bit -> variant).
@@ -268,20 +229,11 @@ _Variants = tuple[int, dict[int, re.Pattern[str]]]
 class Checker:
     """Compiled once from a rule list; ``check`` is reusable and safe to call from threads.
 
-    ``accelerated``: check in the C kernel (``_kernel.pyx``) or in Python; by default, in the
-    kernel when it is built and up to date. Both give the same findings.
-
     Raises :class:`RuleError` for a rule it cannot use (unknown kind or severity, a phrase
     that normalises to nothing, a regex that does not compile).
     """
 
-    def __init__(self, rules: Iterable[Rule], *, accelerated: bool | None = None) -> None:
-        # Asked for Python, the kernel is not even looked for (nor warned about).
-        kernel = load_kernel() if accelerated is not False else None
-        if accelerated and kernel is None:
-            raise RuntimeError("the compliance kernel is not built: run bin/build_kernel.py")
-        self._kernel_module = kernel
-        self._kernel = None  # the kernel's Kernel, once the automaton is built
+    def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._branches: list[Branch] = []
         self._rule_branches: dict[int, tuple[int, ...]] = {}
@@ -336,21 +288,7 @@ class Checker:
                 self._rule_branches[index] = tuple(ids)
         self._all_requirements = (1 << len(requirements)) - 1
         self._automaton = None
-        if self._kernel_module is not None:
-            # The kernel builds an automaton of its own, over code points.
-            self._kernel = self._kernel_module.Kernel(
-                _folder(self._kernel_module),
-                len(requirements),
-                len(self.rules),
-                list(entries),
-                [
-                    (len(key), sum(bits), _ids(hit_rules), _ids(exc_rules), _ids(wide_rules))
-                    for key, (hit_rules, bits, exc_rules, wide_rules) in entries.items()
-                ],
-                sum({bit for variants in self._variants if variants for bit in variants[1]}),
-                Finding,
-            )
-        elif entries:
+        if entries:
             automaton = ahocorasick.Automaton()
             # A node's children are looked up in the order they were added: keys whose first
             # byte, then first character, opens many keys go first, as the text meets those
@@ -486,8 +424,7 @@ class Checker:
             (rule.code, rule.severity_for(category), rule.message, rule.suggestion)
             for rule in self.rules
         )
-        kernel = self._kernel.plan(on, branches, heads) if self._kernel is not None else None
-        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas), heads, kernel)
+        plan = _Plan(tuple(on), tuple(branches), tuple(disclosures), tuple(personas), heads)
         if len(self._plans) < 1024:  # contexts come from a few choices; bound odd input
             self._plans[key] = plan
         return plan
@@ -500,10 +437,7 @@ class Checker:
         Spans index ``text`` itself: ``text[f.start:f.end] == f.matched``.
         """
         plan = self._plans.get((context.category, context.product_line)) or self._plan(context)
-        if self._kernel is not None:
-            scan = self._kernel.scan(text, plan.kernel)
-        else:
-            scan = self._scan_in_python(text, plan)
+        scan = self._scan(text, plan)
         findings = scan.findings
         if plan.disclosures or plan.personas:
             self._add_disclosures_and_personas(text, context, plan, scan)
@@ -511,9 +445,9 @@ class Checker:
             findings.sort(key=_by_position)
         return findings
 
-    def _scan_in_python(self, text: str, plan: _Plan) -> _PythonScan:
-        """The Python path: the hit rules' findings of ``text`` (unsorted), and what the
-        disclosure and persona rules read, as the kernel's ``scan`` gives them."""
+    def _scan(self, text: str, plan: _Plan) -> _Scan:
+        """The hit rules' findings of ``text`` (unsorted), and what the disclosure and persona
+        rules read."""
         normal = normalize_fast(text)
         norm = normal.text
         on = plan.on
@@ -646,13 +580,12 @@ class Checker:
                     _new_finding(Finding, heads[rule] + (s0, e0, text[s0:e0]))
                     for rule, (s0, e0) in zip(rules, normal.spans(groups), strict=True)
                 ]
-        return _PythonScan(findings, normal, triggers, excs, met)
+        return _Scan(findings, normal, triggers, excs, met)
 
     def _add_disclosures_and_personas(
-        self, text: str, context: CheckContext, plan: _Plan, scan: _PythonScan
+        self, text: str, context: CheckContext, plan: _Plan, scan: _Scan
     ) -> None:
-        """Adds the disclosure and persona rules' findings to ``scan.findings``; ``scan`` is
-        either path's (the kernel's ``Scan`` reads the same)."""
+        """Adds the disclosure and persona rules' findings to ``scan.findings``."""
         findings, folded, heads = scan.findings, scan.folded, plan.heads
         for index in plan.disclosures:
             trigger = scan.trigger(index)
@@ -691,10 +624,10 @@ class Checker:
         return _new_finding(Finding, (rule.code, severity, rule.message, rule.suggestion, 0, 0, ""))
 
 
-class _PythonScan:
-    """What the Python path's scan found, read as the kernel's ``Scan`` is: the hit rules'
-    findings, the normalised text, and for the disclosure and persona rules the triggers,
-    the rules with an exception in the text and the requirements met."""
+class _Scan:
+    """What a scan found: the hit rules' findings, the normalised text, and for the
+    disclosure and persona rules the triggers, the rules with an exception in the text and
+    the requirements met."""
 
     __slots__ = ("_excs", "_triggers", "findings", "folded", "met_bits")
 
@@ -809,33 +742,6 @@ def _search(
         else:
             pos = mstart + 1
         m = search(norm, pos) if pos <= size else None
-
-
-@cache
-def load_kernel() -> ModuleType | None:
-    """The compiled kernel (``_kernel.pyx``), or None when it is not built or older than its
-    source (then the Checker checks in Python, slower, with the same findings)."""
-    try:
-        from content.compliance import _kernel
-    except ImportError:
-        logger.warning("compliance kernel not built (bin/build_kernel.py): checking in Python")
-        return None
-    source = Path(__file__).with_name("_kernel.pyx")
-    if source.exists() and source.stat().st_mtime > Path(_kernel.__file__).stat().st_mtime:
-        warnings.warn(
-            "content/compliance/_kernel.pyx is newer than its build: run bin/build_kernel.py;"
-            " checking in Python meanwhile",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return None
-    return _kernel
-
-
-@cache
-def _folder(kernel: ModuleType):
-    """The kernel's normaliser, one per process (its table is 256 KB)."""
-    return kernel.Folder(fold_table(), fold_char, FOLD_DROP, FOLD_SPECIAL)
 
 
 @cache

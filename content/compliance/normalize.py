@@ -40,13 +40,9 @@ Two implementations produce the same result (a property test holds them together
 - :func:`normalize_fast`: regular expressions, ``str.translate`` and ``str.replace`` (C
   speed) for the text, and an offset map computed lazily, only when a rule matched, from the
   positions of the removed full-width commas, the other dropped segments and the folded runs
-  (``bisect``). This is what the checker uses; about 11.5 µs for a 300-character post, in
-  three regex passes (map, drop, fold): the first two open with a character class, so ``re``
-  skips at C speed to the characters they change; the fold pass tries a match per character.
-
-The checker's C kernel (``_kernel.pyx``), when it is built, runs the reference loop itself in C
-from :func:`fold_table` (what each BMP character becomes) and :func:`fold_char` (for the rest);
-``normalize_fast`` is then the Python path's only.
+  (``bisect``). This is what the checker uses, in three regex passes (map, drop, fold): the
+  first two open with a character class, so ``re`` skips at C speed to the characters they
+  change; the fold pass tries a match per character.
 """
 
 from __future__ import annotations
@@ -54,7 +50,6 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
@@ -63,9 +58,7 @@ from pathlib import Path
 
 __all__ = [
     "NormalizedText",
-    "fold_char",
     "fold_pattern",
-    "fold_table",
     "normalize",
     "normalize_fast",
     "normalize_full",
@@ -192,8 +185,6 @@ def _build_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], r
 
 _CLASSES = _classify()
 _MAP_TABLE, _MAP_RE, _DROP_RE, _EXPAND_RE = _build_tables()
-# The C kernel's marks in its fold table (see fold_table).
-FOLD_DROP, FOLD_SPECIAL = 0xFFFFFFFF, 0xFFFFFFFE
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 # Dropped runs as split pieces: kept and dropped text alternately.
 _DROP_SPLIT_RE = re.compile(f"({_DROP_RE.pattern})")
@@ -253,27 +244,6 @@ def _foldable(ch: str) -> bool:
 @lru_cache(maxsize=65536)
 def _fold_cached(ch: str) -> str:
     return _fold_char(ch)
-
-
-def fold_char(ch: str) -> str:
-    """What one original character becomes (cached): usually itself or one character, ''
-    when it is dropped, several characters when it expands."""
-    return _fold_cached(ch)
-
-
-def fold_table() -> array:
-    """Per BMP code point, what the C kernel maps it to: a code point (often itself),
-    ``FOLD_DROP``, or ``FOLD_SPECIAL`` for a character that expands (the kernel then calls
-    :func:`fold_char`)."""
-    mapped, drop, expand = _CLASSES
-    table = array("I", range(0x10000))
-    for cp, out in mapped.items():
-        table[cp] = ord(out)
-    for cp in drop:
-        table[cp] = FOLD_DROP
-    for cp in expand:
-        table[cp] = FOLD_SPECIAL
-    return table
 
 
 def normalize_full(text: str) -> tuple[str, list[int], list[int]]:
