@@ -47,7 +47,7 @@ from content.services import (
 )
 from crm.images import MOMENT, ImageRejected, process_image
 
-CSS = {"all": ["css/content.css"]}
+CSS = {"all": ["css/content.css", "css/moment.css"]}
 # The change page's status buttons, named for what they do.
 TRANSITION_BUTTONS = {
     Status.IN_REVIEW: _("Submit for review"),

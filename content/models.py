@@ -219,6 +219,17 @@ def _thumbnail_path(instance: ContentImage, filename: str) -> str:
     return f"content/{instance.item_id or 'new'}/thumbs/{filename}"
 
 
+def thumbnail_name(image_name: str) -> str:
+    """The thumbnail's storage name for a library image's storage name.
+
+    ``content.services.content_image_store`` saves an image and its thumbnail under one file
+    name, the thumbnail in ``thumbs/`` beside it (``_thumbnail_path``). A post keeps only its
+    images' names (``MomentPost.image_paths``, a snapshot): this finds their thumbnails
+    without a query."""
+    folder, _, name = image_name.rpartition("/")
+    return f"{folder}/thumbs/{name}" if folder else f"thumbs/{name}"
+
+
 class ContentImage(models.Model):
     """One of an item's pictures, normalised by crm.images for Moments (1440 px, EXIF gone)."""
 

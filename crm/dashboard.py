@@ -525,12 +525,12 @@ def _review_queue(rows: list[tuple]) -> list[ReviewItem]:
     request however many posts they have. Loading 50 posts, personas and owners as model
     instances was a tenth of the page's time."""
     cards = len(CARD_FIELDS)
-    after_findings = CARD_FIELDS.index("findings") + 1  # the card's columns up to its flag
     personas: dict[int, Persona] = {}
     owners: dict[int, User] = {}
     items = []
     for row in rows:
-        pk, persona_id, owner_id, *card, findings = row[:after_findings]
+        card = CardRow._make(row[:cards])
+        persona_id, owner_id = card.persona_id, card.owner_id
         persona = personas.get(persona_id)
         if persona is None:
             persona = personas[persona_id] = _load(
@@ -540,14 +540,7 @@ def _review_queue(rows: list[tuple]) -> list[ReviewItem]:
             if owner is None:
                 owner = owners[owner_id] = _load(User, MEMBER_FIELDS, row[cards + 1 :])
             persona.owner = owner
-        items.append(
-            ReviewItem(
-                CardRow(
-                    pk, persona_id, owner_id, *card, bool(findings), *row[after_findings:cards]
-                ),
-                persona,
-            )
-        )
+        items.append(ReviewItem(card, persona))
     return items
 
 

@@ -6,9 +6,11 @@ which made the card four fifths of the page. Here everything that is the same fo
 of a request (translated labels and button texts, the action URL prefix, the CSRF input, the
 page to come back to) is worked out once in a :class:`CardKit`, and a card is one string
 join of escaped pieces. The kit also keeps, as they first come up, the markup shared by every
-card of one category, status and compliance flag, and each status's actions cut where the
-post's id goes, so a card costs about 2 µs. ``templates/scheduler/_post.html`` calls the same
-function, so there is one card, whichever page draws it.
+card of one category, status and block flag, and each status's actions cut where the post's
+id goes, so a card's frame costs about 2 µs. Its preview (the post's text, pictures and
+findings, what the lead approves) is the post's own: some 10 µs more, most of it escaping the
+text. ``templates/scheduler/_post.html`` calls the same function, so there is one card,
+whichever page draws it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from html import escape as escape_text
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import get_script_prefix
@@ -28,10 +31,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from content.models import Category
+from content.highlight import highlight
+from content.models import Category, thumbnail_name
 from crm.html import escape, url_parts
 from scheduler.models import MomentPost, PostStatus
-from scheduler.services import MOVABLE
+from scheduler.services import EDITABLE, MOVABLE
 
 S = PostStatus
 
@@ -74,7 +78,14 @@ def _labels(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, st
             "posted": escape(_("Posted")),
             "cancel": escape(_("Cancel post")),
             "move": escape(_("Move")),
+            "edit": escape(_("Edit text")),
             "window": escape(_("Window")),
+            "preview": escape(_("Preview")),
+            "severity_block": escape(_("block")),
+            "severity_warn": escape(_("warn")),
+            "suggestion": escape(_("Suggestion")),
+            # Not escaped: a format, filled and escaped per image.
+            "picture": _("%(title)s, picture %(n)s"),
         },
     )
 
@@ -103,11 +114,10 @@ class CardKit:
     category_labels: dict[str, str]
     text: dict[str, str]
     tz: dt.tzinfo
+    media: str = ""  # MEDIA_URL, escaped: where a post's images are
     day_heads: dict[dt.date, str] = field(default_factory=dict, compare=False)
     # Worked out on first use: see _look and _action_pieces.
-    looks: dict[tuple[str, str, bool, bool], tuple[str, str]] = field(
-        default_factory=dict, compare=False
-    )
+    looks: dict[tuple[str, str, bool], tuple[str, str]] = field(default_factory=dict, compare=False)
     actions: dict[tuple[str, bool], list[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -124,6 +134,7 @@ class CardKit:
             category_labels=category_labels,
             text=text,
             tz=timezone.get_current_timezone(),
+            media=escape(settings.MEDIA_URL),
         )
 
     def day_head(self, day: dt.date) -> str:
@@ -154,8 +165,8 @@ def page_path(request: HttpRequest) -> str:
     return (htmx and htmx.current_url_abs_path) or request.get_full_path()
 
 
-# What a card reads of a post, as ``values_list`` names in ``CardRow``'s order (``findings``
-# for its ``has_findings`` flag, ``scheduled_at`` for ``at``).
+# What a card reads of a post, as ``values_list`` names in ``CardRow``'s order
+# (``scheduled_at`` for ``at``).
 CARD_FIELDS = (
     "id",
     "persona_id",
@@ -167,6 +178,7 @@ CARD_FIELDS = (
     "text",
     "has_block",
     "findings",
+    "image_paths",
     "review_comment",
     "last_error",
     "scheduled_at",
@@ -186,10 +198,15 @@ class CardRow(NamedTuple):
     title: str
     text: str
     has_block: bool
-    has_findings: bool
+    findings: list[dict[str, Any]]  # as stored: ``content.services.finding_as_dict``
+    image_paths: list[str]
     review_comment: str
     last_error: str
     at: dt.datetime  # aware; the card shows it in the request's zone
+
+    @property
+    def has_findings(self) -> bool:
+        return bool(self.findings)
 
     @classmethod
     def of(cls, post: MomentPost) -> CardRow:
@@ -203,32 +220,121 @@ class CardRow(NamedTuple):
             post.title,
             post.text,
             post.has_block,
-            bool(post.findings),
+            post.findings,
+            post.image_paths,
             post.review_comment,
             post.last_error,
             post.scheduled_at,
         )
 
 
-def _look(kit: CardKit, key: tuple[str, str, bool, bool]) -> tuple[str, str]:
-    """The markup of a card before its id and between its time and its title: the same for
-    every post of one category, status and compliance flag. Kept in the kit."""
-    category, status, has_block, has_findings = key
-    t = kit.text
-    if has_block:
-        flag = f' <span class="badge danger">{t["block"]}</span>'
-    elif has_findings:
-        flag = f' <span class="badge warn">{t["warn"]}</span>'
-    else:
-        flag = ""
+def _look(kit: CardKit, key: tuple[str, str, bool]) -> tuple[str, str]:
+    """The markup of a card before its id and between its time and its compliance flag: the
+    same for every post of one category, status and block flag. Kept in the kit."""
+    category, status, has_block = key
     flagged = " flagged" if has_block else ""
     look = kit.looks[key] = (
         f'<article class="post cat-{escape(category)} status-{escape(status)}{flagged}" id="post-',
         f'</time> <span class="badge">{kit.status_labels.get(status) or escape(status)}</span> '
-        f'<span class="badge cat">{kit.category_labels.get(category) or escape(category)}</span>'
-        f'{flag}</p><p class="post-text">',
+        f'<span class="badge cat">{kit.category_labels.get(category) or escape(category)}</span>',
     )
     return look
+
+
+# ------------------------------------------------------------------ what the check found
+# A card's compliance flag names its findings, and its preview shows the post as the customer
+# will see it (text and pictures) with each finding: the markup of ``content/_moment.html``
+# and ``content/_findings.html`` (same classes, same translated words), drawn here for the
+# reason the module's docstring gives.
+
+
+def shown_findings(findings: Any) -> list[dict[str, Any]]:
+    """The stored findings a card shows: the dicts of the list (a hand-edited row may hold
+    anything else, which is left out rather than failing the page)."""
+    if not isinstance(findings, list):
+        return []
+    return [finding for finding in findings if isinstance(finding, dict)]
+
+
+def finding_said(finding: dict[str, Any]) -> str:
+    """One finding as a line of plain text: rule, the text it found, why (``R05 “最好”: …``)."""
+    code = str(finding.get("code") or "")
+    matched = str(finding.get("matched") or "")
+    head = f"{code} “{matched}”" if matched else code
+    message = str(finding.get("message") or "")
+    return f"{head}: {message}" if head and message else head or message
+
+
+def _flag(kit: CardKit, post: CardRow, findings: list[dict[str, Any]]) -> str:
+    """The block or warning badge, its title and hidden text naming what it is about."""
+    t = kit.text
+    if post.has_block:
+        klass, label = "danger", t["block"]
+    elif post.has_findings:
+        klass, label = "warn", t["warn"]
+    else:
+        return ""
+    said = escape("; ".join(filter(None, map(finding_said, findings))))
+    if not said:
+        return f' <span class="badge {klass}">{label}</span>'
+    return (
+        f' <span class="badge {klass}" title="{said}">{label}'
+        f'<span class="visually-hidden">: {said}</span></span>'
+    )
+
+
+def has_span(finding: dict[str, Any]) -> bool:
+    """Whether a stored finding points at some text (``start < end``, both numbers)."""
+    start, end = finding.get("start"), finding.get("end")
+    return isinstance(start, int) and isinstance(end, int) and start < end
+
+
+def _findings_list(kit: CardKit, findings: list[dict[str, Any]]) -> str:
+    """``content/_findings.html``'s list: rule, severity, the text found, why, suggestion."""
+    t = kit.text
+    rows = []
+    for finding in findings:
+        severity = str(finding.get("severity") or "")
+        said = t["severity_block"] if severity == "block" else t["severity_warn"]
+        matched = finding.get("matched")
+        quote = f"“{escape(matched)}” — " if matched else ""
+        suggestion = finding.get("suggestion")
+        hint = f" <em>{t['suggestion']}: {escape(suggestion)}</em>" if suggestion else ""
+        rows.append(
+            f'<li class="finding-row finding-{escape(severity)}">'
+            f"<strong>{escape(finding.get('code') or '')}</strong> "
+            f'<span class="severity">{said}</span> {quote}'
+            f"{escape(finding.get('message') or '')}{hint}</li>"
+        )
+    return f'<ul class="findings">{"".join(rows)}</ul>'
+
+
+def _pictures(kit: CardKit, post: CardRow) -> str:
+    """``content/_moment.html``'s nine-grid: each image's thumbnail, linked to the image."""
+    paths = [path for path in post.image_paths or () if isinstance(path, str)]
+    if not paths:
+        return ""
+    media, picture, title = kit.media, kit.text["picture"], post.title or post.text[:TITLE_CHARS]
+    tiles = "".join(
+        f'<a href="{media}{escape(path)}"><img src="{media}{escape(thumbnail_name(path))}" '
+        f'alt="{escape(picture % {"title": title, "n": n})}" loading="lazy"></a>'
+        for n, path in enumerate(paths, start=1)
+    )
+    return f'<div class="moment-grid moment-grid-{len(paths)}">{tiles}</div>'
+
+
+def _preview(kit: CardKit, post: CardRow, findings: list[dict[str, Any]], opened: bool) -> str:
+    """The post as the customer will see it, what the check found marked in its text, and
+    each finding listed, in a ``<details>`` (open for ``opened``)."""
+    spans = [finding for finding in findings if has_span(finding)]
+    text = str(highlight(post.text, spans)) if spans else escape_text(post.text)
+    found = _findings_list(kit, findings) if findings else ""
+    return (
+        f'<details class="post-preview"{" open" if opened else ""}>'
+        f"<summary>{kit.text['preview']}</summary>"
+        f'<div class="moment"><p class="moment-text">{text}</p>{_pictures(kit, post)}</div>'
+        f"{found}</details>"
+    )
 
 
 # Stands for the post's id in an action template. Every variable piece of a card is escaped
@@ -275,6 +381,9 @@ def _actions(pk: str, status: str, kit: CardKit, reviewer: bool) -> list[str]:
         if status in SUBMITTABLE:
             button = f'{kit.next_input}<button type="submit">{t["submit"]}</button>'
             parts.append(_form(kit, pk, "submit", button))
+        if status in EDITABLE:
+            url = f"{kit.base}{pk}/edit/{kit.next_query}"
+            parts.append(f'<a class="link-button" href="{url}">{t["edit"]}</a>')
         if status in CONFIRMABLE:
             button = f'{kit.next_input}<button type="submit" class="primary">{t["posted"]}</button>'
             parts.append(_form(kit, pk, "posted", button))
@@ -292,9 +401,11 @@ def _actions(pk: str, status: str, kit: CardKit, reviewer: bool) -> list[str]:
     return parts
 
 
-def _card(post: CardRow, kit: CardKit, reviewer: bool, error: str = "") -> str:
+def _card(
+    post: CardRow, kit: CardKit, reviewer: bool, error: str = "", preview_open: bool = False
+) -> str:
     status = post.status
-    key = (post.category, status, post.has_block, post.has_findings)
+    key = (post.category, status, post.has_block)
     look = kit.looks.get(key) or _look(kit, key)
     actions = kit.actions.get((status, reviewer)) or _action_pieces(kit, (status, reviewer))
     iso = post.at.astimezone(kit.tz).isoformat()  # same zone: returns the row's own value
@@ -309,22 +420,30 @@ def _card(post: CardRow, kit: CardKit, reviewer: bool, error: str = "") -> str:
     if error:
         notes += f'<p class="error" role="alert">{escape(error)}</p>'
     pk = str(post.pk)
+    findings = shown_findings(post.findings)
     # isoformat() always starts "YYYY-MM-DDTHH:MM": [11:16] is the time as "%H:%M".
     return (
         f'{look[0]}{pk}"><p class="post-meta"><time datetime="{iso}">{iso[11:16]}{look[1]}'
-        f'{escape_text(text)}</p>{notes}<div class="post-actions">{pk.join(actions)}</div>'
-        "</article>"
+        f'{_flag(kit, post, findings)}</p><p class="post-text">{escape_text(text)}</p>{notes}'
+        f"{_preview(kit, post, findings, preview_open)}"
+        f'<div class="post-actions">{pk.join(actions)}</div></article>'
     )
 
 
 def render_card(
-    post: CardRow | MomentPost, kit: CardKit, *, reviewer: bool = False, error: str = ""
+    post: CardRow | MomentPost,
+    kit: CardKit,
+    *,
+    reviewer: bool = False,
+    error: str = "",
+    preview_open: bool = False,
 ) -> SafeString:
-    """One post's card: time, status, category, compliance flag, title, and the actions its
-    status allows (review actions for ``reviewer``, the agent's otherwise)."""
+    """One post's card: time, status, category, compliance flag (naming what it found),
+    title, the post's preview with its findings (shown open for ``preview_open``), and the
+    actions its status allows (review actions for ``reviewer``, the agent's otherwise)."""
     if not isinstance(post, CardRow):
         post = CardRow.of(post)
-    return SafeString(_card(post, kit, reviewer, error))  # every piece is escaped
+    return SafeString(_card(post, kit, reviewer, error, preview_open))  # every piece is escaped
 
 
 def render_grid(

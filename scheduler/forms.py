@@ -25,3 +25,11 @@ class MovePostForm(forms.Form):
 
     def chosen_window(self) -> PostingWindow:
         return self.windows[self.cleaned_data["window"]]
+
+
+class PostTextForm(forms.Form):
+    """A draft's or sent-back post's new text (the API's ``EditSerializer`` takes the same)."""
+
+    text = forms.CharField(
+        label=_("Post text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 10})
+    )

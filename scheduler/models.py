@@ -358,6 +358,11 @@ class MomentPost(models.Model):
         )
 
     @property
+    def window_label(self) -> str:
+        """The post's window as people read it (a default window's name is a key)."""
+        return window_label(self.window_name)
+
+    @property
     def block_findings(self) -> list[dict]:
         return [f for f in self.findings if f.get("severity") == "block"]
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BigIntegerField, BooleanField, Func, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Func, Prefetch, Q, QuerySet, Sum
 from django.utils import dateparse, timezone
 
 from contacts.models import Contact, Interaction, Persona
@@ -263,41 +264,6 @@ class EpochMicroseconds(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-class JsonTruthy(Func):
-    """Whether a JSON column's value is true in Python (``bool(json.loads(value))``): a
-    non-empty array, object or string, a non-zero number, or ``true``.
-
-    A card only shows whether its post has findings; decoding every post's findings list with
-    ``json.loads`` to learn that was a tenth of the team week's read."""
-
-    arity = 1
-    output_field = BooleanField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        template = (
-            "CASE jsonb_typeof(%(expressions)s) "
-            "WHEN 'array' THEN jsonb_array_length(%(expressions)s) > 0 "
-            "WHEN 'object' THEN %(expressions)s <> '{}'::jsonb "
-            "WHEN 'string' THEN %(expressions)s <> '\"\"'::jsonb "
-            "WHEN 'number' THEN %(expressions)s <> '0'::jsonb "
-            "WHEN 'boolean' THEN %(expressions)s = 'true'::jsonb "
-            "ELSE false END"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = (
-            "CASE json_type(%(expressions)s) "
-            "WHEN 'array' THEN json_array_length(%(expressions)s) > 0 "
-            "WHEN 'object' THEN json(%(expressions)s) <> '{}' "
-            "WHEN 'text' THEN json_extract(%(expressions)s, '$') <> '' "
-            "WHEN 'integer' THEN json_extract(%(expressions)s, '$') <> 0 "
-            "WHEN 'real' THEN json_extract(%(expressions)s, '$') <> 0 "
-            "WHEN 'true' THEN 1 ELSE 0 END"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-
 def calendar_cards(posts: QuerySet[MomentPost], tz: dt.tzinfo) -> list[CardRow]:
     """``posts`` as light rows holding only what a calendar card and the week grid read, with
     the post's time in ``tz`` and the persona's agent as ``owner_id``; in time order (then by
@@ -305,8 +271,8 @@ def calendar_cards(posts: QuerySet[MomentPost], tz: dt.tzinfo) -> list[CardRow]:
 
     A team's week is ~200 posts: loading each as a model with its persona and agent (about 30
     date-times a post) was a third of the team calendar's time; model instances were another
-    fifth. The time comes as an integer (:class:`EpochMicroseconds`) and the findings as a flag
-    (:class:`JsonTruthy`), neither of which needs a Python loader per row. The rows are sorted
+    fifth. The time comes as an integer (:class:`EpochMicroseconds`), which needs no Python
+    loader per row. The rows are sorted
     here, as (time, id) tuples at C speed: PostgreSQL's sort copied every row, text and all,
     and cost it a fifth of the query."""
     rows = list(posts.select_related(None).order_by().values_list(*_card_columns()))
@@ -315,11 +281,8 @@ def calendar_cards(posts: QuerySet[MomentPost], tz: dt.tzinfo) -> list[CardRow]:
 
 def _card_columns() -> tuple:
     """What a card reads of a post (``CARD_FIELDS``), its time first (as
-    :class:`EpochMicroseconds`), its findings as a flag (:class:`JsonTruthy`)."""
-    return (
-        EpochMicroseconds("scheduled_at"),
-        *(JsonTruthy(name) if name == "findings" else name for name in CARD_FIELDS[:-1]),
-    )
+    :class:`EpochMicroseconds`)."""
+    return (EpochMicroseconds("scheduled_at"), *CARD_FIELDS[:-1])
 
 
 def _cards_from_rows(rows: list[tuple], tz: dt.tzinfo) -> list[CardRow]:
@@ -382,8 +345,12 @@ def team_week(*, lead: User, start: dt.date) -> TeamWeek | None:
         WindowLayer(name, at if isinstance(at, dt.time) else parse(at), *owners, bool(active))
         for name, at, *owners, active in layer_rows
     ]
-    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
-        post_rows = [(*row[:9], bool(row[9]), bool(row[10]), *row[11:]) for row in post_rows]
+    # Read as plain SQL: the JSON columns (findings, image paths) come as text on both
+    # databases, and SQLite's booleans as 0 or 1.
+    loads = json.loads
+    post_rows = [
+        (*row[:9], bool(row[9]), loads(row[10]), loads(row[11]), *row[12:]) for row in post_rows
+    ]
     return TeamWeek(
         team=team,
         members=members,

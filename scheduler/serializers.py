@@ -112,6 +112,14 @@ class MoveSerializer(serializers.Serializer):
 
 class EditSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Also submit the post once the new text is checked (to review, or scheduled). "
+            "A block finding refuses the submission; the new text is stored all the same."
+        ),
+    )
 
 
 class PlanRequestSerializer(serializers.Serializer):

@@ -295,10 +295,23 @@ def post_reject(*, post: MomentPost, by: User, comment: str) -> MomentPost:
     return post_transition(post=post, to=S.REJECTED, by=by, note=comment, changes=changes)
 
 
-def post_edit(*, post: MomentPost, by: User, text: str) -> MomentPost:
-    """The agent rewrites a draft or sent-back post; the new text is checked at once."""
+def is_editable(post: MomentPost) -> bool:
+    """Whether the post's text may still change: a draft, or a post sent back (by the lead, or
+    held by the compliance check). Anything further on is what the lead approved."""
+    return post.status in EDITABLE
+
+
+def post_edit(*, post: MomentPost, by: User, text: str, submit: bool = False) -> MomentPost:
+    """The agent rewrites a draft or sent-back post; the new text is checked at once and
+    stored with its findings (a conditional update: the status is still the one read).
+
+    With ``submit`` the post then goes on as ``post_submit`` sends it (to review, or straight
+    to scheduled): the calendar's "save and submit". A block finding in the new text refuses
+    that step (``PostRefused``, code ``compliance_block``) while the text and its findings stay
+    stored, so nothing the agent typed is lost and the page can show what still blocks it.
+    """
     _require(may_edit(by, post), _("Only the persona's agent can edit this post."))
-    if post.status not in EDITABLE:
+    if not is_editable(post):
         raise PostRefused(_("Only a draft or sent-back post can be edited."), code="not_editable")
     if not text.strip():
         raise PostRefused({"text": [_("The post needs text.")]}, code="required")
@@ -309,6 +322,8 @@ def post_edit(*, post: MomentPost, by: User, text: str) -> MomentPost:
     )
     if updated != 1:
         raise PostConflict(_("This post was changed by someone else; reload and try again."))
+    if submit:
+        return post_submit(post=post, by=by)
     return post
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("plan/", views.plan_persona_week, name="scheduler-plan"),
     path("team/approve-week/", views.approve_week, name="scheduler-approve-week"),
     path("posts/<int:pk>/move/", views.post_move_page, name="scheduler-post-move"),
+    path("posts/<int:pk>/edit/", views.post_edit_page, name="scheduler-post-edit"),
     path("posts/<int:pk>/<slug:action>/", views.post_action, name="scheduler-post-action"),
 ]

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +20,13 @@ from django.views.decorators.http import require_POST
 
 from contacts.models import Persona
 from contacts.views.common import add_service_errors, safe_next
+from content.highlight import highlight
+from content.models import thumbnail_name
 from crm.roles import Role
 from scheduler import services
-from scheduler.cards import CardRow
-from scheduler.forms import MovePostForm
-from scheduler.models import MomentPost, PostingWindow, PostStatus
+from scheduler.cards import CardRow, has_span, shown_findings
+from scheduler.forms import MovePostForm, PostTextForm
+from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
     calendar_cards,
     calendar_grid,
@@ -51,7 +53,7 @@ def _window_rows(windows: list[tuple[str, str]], posts: list[CardRow]) -> list[t
     window name a post of the week still carries (a window since deleted or renamed)."""
     names = {name for name, _ in windows}
     extra = sorted({p.window_name for p in posts} - names)
-    return windows + [(name, name) for name in extra]
+    return windows + [(name, window_label(name)) for name in extra]
 
 
 @login_required
@@ -224,6 +226,67 @@ def post_move_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def post_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a draft or sent-back post: its text beside the lead's comment and what the
+    check found. Saving stores and checks the new text and submits the post
+    (``services.post_edit`` with ``submit``, as the API's edit does), then goes back to the
+    calendar it came from; a block finding that remains keeps the post here, the new text
+    saved, with the findings shown."""
+    post = get_object_or_404(
+        MomentPost.objects.visible_to(request.user).select_related(
+            "persona", "persona__owner", "persona__owner__team", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    if not services.may_edit(request.user, post):
+        raise PermissionDenied  # the lead sees the post, but only its agent rewrites it
+    next_path = safe_next(request, reverse("scheduler-week"))
+    if not services.is_editable(post):
+        messages.error(request, _("Only a draft or sent-back post can be edited."))
+        return redirect(next_path)
+    status = 200
+    if request.method == "POST":
+        form = PostTextForm(request.POST)
+        if form.is_valid():
+            try:
+                post = services.post_edit(
+                    post=post, by=request.user, text=form.cleaned_data["text"], submit=True
+                )
+            except ValidationError as exc:
+                if getattr(exc, "code", None) != "compliance_block":
+                    add_service_errors(form, exc)
+                else:  # saved, but not sent on: show what still blocks it
+                    post.refresh_from_db()
+                    form.add_error(
+                        None,
+                        _("Your text is saved, but it cannot be sent for review yet.")
+                        + " "
+                        + " ".join(exc.messages),
+                    )
+            else:
+                if post.status == S.PENDING_REVIEW:
+                    messages.success(request, _("Saved and sent to your team lead for review."))
+                else:
+                    messages.success(request, _("Saved and scheduled."))
+                return redirect(next_path)
+        status = 400
+    else:
+        form = PostTextForm(initial={"text": post.text})
+    findings = shown_findings(post.findings)
+    context = {
+        "post": post,
+        "form": form,
+        "next_path": next_path,
+        "at": post.local_scheduled_at(),
+        "needs_approval": services.needs_approval(post),
+        "findings": findings,
+        "marked": highlight(post.text, [f for f in findings if has_span(f)]),
+        "pictures": [(path, thumbnail_name(path)) for path in post.image_paths],
+    }
+    return render(request, "scheduler/edit.html", context, status=status)
+
+
+@login_required
 @require_POST
 def plan_persona_week(request: HttpRequest) -> HttpResponse:
     """Plan (or re-plan) one persona's week from the calendar page."""
@@ -272,7 +335,7 @@ def approve_week(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("Approved %(n)s posts.") % {"n": len(result.done)})
     for post, reason in result.refused:
-        messages.error(request, f"{post.persona.nickname} {post.window_name}: {reason}")
+        messages.error(request, f"{post.persona.nickname} {post.window_label}: {reason}")
     return redirect(f"{reverse('scheduler-team')}?start={start.isoformat()}")
 
 

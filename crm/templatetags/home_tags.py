@@ -25,7 +25,7 @@ from contacts.rows import RowKit, contact_badge
 from crm.dashboard import HotLead, ReviewItem, WindowSlot
 from crm.html import escape, url_parts
 from scheduler.cards import CardKit, render_card
-from scheduler.models import PostStatus
+from scheduler.models import PostStatus, window_label
 
 register = template.Library()
 
@@ -169,9 +169,10 @@ def persona_cards(personas: list[tuple[Persona, list[ChecklistItem], int]]) -> S
 
 @register.simple_tag(takes_context=True)
 def review_queue(context: template.Context, items: list[ReviewItem]) -> SafeString:
-    """The lead's review queue: each post's agent, persona, day and window over its card with
-    the review actions; a line saying so when none waits. The template's loop took 2 ms of
-    the lead home's CPU for 50 posts."""
+    """The lead's review queue: each post's agent, persona, day and window (its label in the
+    user's language) over its card with the review actions and the post's preview open (its
+    text, pictures and findings: what the lead approves); a line saying so when none waits.
+    The template's loop took 2 ms of the lead home's CPU for 50 posts."""
     if not items:
         # Outside the f-string: makemessages does not find a gettext call in one.
         nothing = escape(_("Nothing waits for review."))
@@ -184,7 +185,7 @@ def review_queue(context: template.Context, items: list[ReviewItem]) -> SafeStri
         out.append(
             '\n  <div class="review-item">\n'
             f'    <p class="muted">{escape(persona.owner)} · {escape(persona.nickname)} · '
-            f"{day} {escape(card.window_name)}</p>\n"
-            f"    {render_card(card, kit, reviewer=True)}\n  </div>\n  "
+            f"{day} {escape(window_label(card.window_name))}</p>\n"
+            f"    {render_card(card, kit, reviewer=True, preview_open=True)}\n  </div>\n  "
         )
     return mark_safe("".join(out))  # every piece above is escaped

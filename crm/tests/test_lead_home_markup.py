@@ -21,11 +21,12 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)  # 21:00 the day before in New York
 
-# The review queue as the template drew it before ``{% review_queue %}``.
+# The review queue as the template drew it before ``{% review_queue %}`` (with the window's
+# label rather than its stored key, and the card's preview open).
 REVIEW_LOOP = """{% load i18n scheduler_tags %}{% for post in posts %}
   <div class="review-item">
-    <p class="muted">{{ post.persona.owner }} · {{ post.persona.nickname }} · {{ post.scheduled_at|date:"m-d" }} {{ post.window_name }}</p>
-    {% post_card post reviewer=True %}
+    <p class="muted">{{ post.persona.owner }} · {{ post.persona.nickname }} · {{ post.scheduled_at|date:"m-d" }} {{ post.window_label }}</p>
+    {% post_card post reviewer=True preview_open=True %}
   </div>
   {% empty %}
   <p class="muted">{% translate "Nothing waits for review." %}</p>

@@ -13,10 +13,17 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def post_card(context, post, reviewer: bool = False, error: str = "") -> SafeString:
-    """One post's card; ``reviewer`` draws the lead's review actions instead of the agent's."""
+def post_card(
+    context, post, reviewer: bool = False, error: str = "", preview_open: bool = False
+) -> SafeString:
+    """One post's card; ``reviewer`` draws the lead's review actions instead of the agent's,
+    ``preview_open`` shows the post's preview (text, pictures, findings) unfolded."""
     return render_card(
-        post, CardKit.for_request(context["request"]), reviewer=reviewer, error=error
+        post,
+        CardKit.for_request(context["request"]),
+        reviewer=reviewer,
+        error=error,
+        preview_open=preview_open,
     )
 
 

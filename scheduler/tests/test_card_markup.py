@@ -25,14 +25,49 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 WEEK = dt.date(2025, 3, 24)  # a Monday; Berlin moves to summer time on its Sunday
 LONG = "一二三四五六七八九十" * 4  # exactly 40 characters: not shortened
-BLOCK = [{"rule": "guarantee", "severity": "block", "excerpt": "保本"}]
-WARN = [{"rule": "superlative", "severity": "warn", "excerpt": "最"}]
+# Findings as post_check stores them (spans into the post's text), one with markup in its
+# message, one without a span; and one of another shape (a hand-edited row) the card survives.
+WARN = [
+    {
+        "field": "text",
+        "code": "R05",
+        "severity": "warn",
+        "message": "绝对化用语",
+        "suggestion": "换成具体的事实",
+        "start": 2,
+        "end": 4,
+        "matched": "最好",
+    }
+]
+BLOCK = [
+    {
+        "field": "text",
+        "code": "R01",
+        "severity": "block",
+        "message": 'Promises "保本" & <returns>',
+        "suggestion": "",
+        "start": 8,
+        "end": 10,
+        "matched": "保本",
+    },
+    {
+        "field": "text",
+        "code": "R10",
+        "severity": "block",
+        "message": "缺少执业证编号",
+        "suggestion": "",
+        "start": 0,
+        "end": 0,
+        "matched": "",
+    },
+]
+ODD = [{"rule": "guarantee", "severity": "block", "excerpt": "保本"}]
 
 # (status, title, text, findings, has_block, review_comment, last_error): every branch a card has.
 VARIANTS = [
     (S.DRAFT, "", "没有标题的帖子：" + LONG, [], False, "", ""),
-    (S.PENDING_REVIEW, LONG, "正文", WARN, False, "", ""),
-    (S.PENDING_REVIEW, LONG + "多", "正文", BLOCK + WARN, True, "", ""),
+    (S.PENDING_REVIEW, LONG, "这是最好的保障", WARN, False, "", ""),
+    (S.PENDING_REVIEW, LONG + "多", "这是最好的保障，保本 <b>&</b>", BLOCK + WARN, True, "", ""),
     (S.SCHEDULED, "A <b>\"quoted\"</b> & 'apostrophe'", "x", [], False, "old note", ""),
     (S.SENT, "已发送", "x", [], False, "", ""),
     (S.POSTED, "已发布", "x", {}, False, "", ""),
@@ -40,7 +75,10 @@ VARIANTS = [
     (S.MISSED, "错过了", "x", [], False, "", ""),
     (S.FAILED, "失败了", "x", [], False, "", 'robot said "no" & <nothing>'),
     (S.DRAFT, "标记了但没有发现", "x", [], True, "", ""),
+    (S.REJECTED, "另一种发现", "x", ODD, True, "", ""),
 ]
+# A post's pictures (``image_paths``), by its place in VARIANTS.
+IMAGES = {1: ["content/7/a.jpg"], 6: [f"content/8/{n}.jpg" for n in range(4)]}
 
 
 def normalised(html: str, pks: list[int]) -> str:
@@ -73,6 +111,7 @@ def test_cards_of_post_instances_are_pinned():
             category=("story", "value", "ad", "other")[n % 4],
             scheduled_at=at + dt.timedelta(hours=n, microseconds=250 * n),
             window_name="commute",
+            image_paths=IMAGES.get(n, []),
         )
         for n, (status, title, text, findings, block, comment, error) in enumerate(VARIANTS)
     ]
@@ -140,6 +179,7 @@ def team_week(db):
             review_comment=comment,
             last_error=error,
             category=("story", "value", "ad", "other")[n % 4],
+            image_paths=IMAGES.get(n, []),
         )
     first = dt.datetime.combine(WEEK, dt.time.min, tzinfo=SHANGHAI)
     post("ann", first, title="第一刻", status=S.PENDING_REVIEW)

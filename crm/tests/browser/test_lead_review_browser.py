@@ -122,3 +122,39 @@ def test_lead_moves_a_post_to_the_bedtime_window_of_another_day(page, live_serve
     post.refresh_from_db()
     local = post.scheduled_at.astimezone(agent.tzinfo)
     assert (post.window_name, local.date()) == ("bedtime", thursday)
+
+
+def test_lead_reads_the_post_and_its_findings_before_approving(page, live_server, login):
+    """The review queue on the lead home shows the post as the customer will see it, the
+    span the check found marked, and each finding's rule and reason; the warning badge names
+    it. Then the lead approves from the same card."""
+    from scheduler.services import post_check
+
+    lead = LeadFactory(display_name="组长")
+    agent = AgentFactory(team=lead.led_team, display_name="小李")
+    persona = PersonaFactory(owner=agent, licence_number=LICENCE)
+    (post,) = next_week_posts(persona, [2])
+    post.text = "这是最好的家庭保障，<b>别错过</b>"
+    post_check(post=post)
+    post.save()
+    (finding,) = post.findings
+    assert finding["code"] == "R05" and finding["matched"] == "最好"
+
+    login(lead)
+    card = page.locator(f".review-item #post-{post.pk}")
+    preview = card.locator("details.post-preview")
+    # Open, as the customer will read it: the markup in the text is text.
+    assert preview.locator(".moment-text").inner_text() == post.text
+    mark = preview.locator("mark.finding-warn")
+    assert mark.inner_text() == "最好" and mark.get_attribute("data-codes") == "R05"
+    row = preview.locator("li.finding-row")
+    assert row.locator("strong").inner_text() == "R05"
+    assert finding["message"] in row.inner_text() and "“最好”" in row.inner_text()
+    badge = card.locator(".badge.warn")
+    assert finding["message"] in badge.get_attribute("title")
+    assert page.get_by_title(finding["message"], exact=False).count() == 1
+
+    card.get_by_role("button", name=zh("Approve")).click()
+    page.locator(f"#post-{post.pk}.status-scheduled").wait_for()
+    post.refresh_from_db()
+    assert (post.status, post.reviewed_by) == (S.SCHEDULED, lead)
