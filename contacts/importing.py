@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop
 from contacts.models import Stage
 from contacts.phones import PhoneError, normalise_phone
 from crm.spreadsheets import (
+    FORMULA_WITHOUT_RESULT,
     Formula,
     SpreadsheetError,
     cell_date,
@@ -101,10 +102,6 @@ NOT_A_COLUMN = gettext_noop("Siyu has no such column; not imported.")
 KEPT_BY_SIYU_REASON = gettext_noop("Siyu keeps this itself; a file cannot change it.")
 SAME_COLUMN_TWICE = gettext_noop("Column %(first)s already gives this; not imported.")
 NO_HEADER = gettext_noop("The first row gives this column no name; not imported.")
-FORMULA_WITHOUT_RESULT = gettext_noop(
-    "The cell holds a formula (%(formula)s) with no result saved in the file; "
-    "paste the column as values and import again."
-)
 NOT_A_DATE = gettext_noop("%(value)s is not a date; write it like 2026-12-19.")
 NOT_YES_OR_NO = gettext_noop("%(value)s is neither yes nor no.")
 NO_SUCH_PERSONA = gettext_noop("You have no persona called %(value)s.")

@@ -32,6 +32,11 @@ from django.utils.translation import gettext, gettext_noop
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The apostrophe an export puts in front: Excel's own "this is text" mark.
 TEXT_MARK = "'"
+# A ``Formula`` cell, reported by an importer as that row's error.
+FORMULA_WITHOUT_RESULT = gettext_noop(
+    "The cell holds a formula (%(formula)s) with no result saved in the file; "
+    "paste the column as values and import again."
+)
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 )
