@@ -20,7 +20,7 @@ from contacts import demo
 from contacts.models import Contact, ContactGroup, ContactImport, DuplicatePolicy, ImportStatus
 from contacts.models import Tag as ContactTag
 from contacts.services import contact_import_run, contact_import_start, contacts_export
-from contacts.services.contacts import groups_resolve, tags_resolve
+from contacts.services.contacts import contact_create, groups_resolve, tags_resolve
 from crm import demo as crm_demo
 from crm.celery import app as celery_app
 from crm.models import User
@@ -85,6 +85,15 @@ def add_awkward_contacts(owner: User) -> None:
         contact = Contact.objects.create(owner=owner, **values)
         contact.tags.set(tags_resolve(owner=owner, names=["=重疾", "宝妈"]))
         contact.groups.set(groups_resolve(owner=owner, names=["+群", "老客户群"]))
+    # Notes as a browser's text box sends them (\r\n), saved through the contact form's service.
+    contact_create(
+        owner=owner,
+        name="多行备注",
+        phone="+8613700002222",
+        notes="想了解重疾险\r\n周末再联系",
+        persona=persona,
+        tag_names=["宝妈"],
+    )
 
 
 @pytest.fixture
@@ -113,7 +122,7 @@ def test_export_then_import_of_the_demo_contacts_leaves_every_contact_as_it_was(
     agent1, fmt, language
 ):
     before = snapshot(agent1)
-    assert len(before["contacts"]) == demo.CONTACTS_PER_AGENT + 2
+    assert len(before["contacts"]) == demo.CONTACTS_PER_AGENT + 3
     assert any(row["next_follow_up"] for row in before["contacts"].values())
     assert {row["marketing_consent"] for row in before["contacts"].values()} == {True, False}
 
