@@ -195,3 +195,16 @@ def test_start_enqueues_the_task_only_after_commit(django_capture_on_commit_call
             owner=AgentFactory(), file=SimpleUploadedFile("c.csv", b"name\n1\n"), filename="c.csv"
         )
     assert len(callbacks) == 1
+
+
+def test_a_report_written_before_reasons_were_stored_as_message_ids_still_reads():
+    old = ContactImport(
+        owner=AgentFactory(),
+        errors=[{"row": 2, "column": "phone", "reason": "123 不是有效的手机号。"}],
+        failure="文件的编码不是 UTF-8 或 GBK。",
+    )
+    with translation.override("en"):
+        assert [(e["row"], e["column_label"], e["reason"]) for e in old.error_rows] == [
+            (2, "Mobile", "123 不是有效的手机号。")
+        ]
+        assert old.failure_text == "文件的编码不是 UTF-8 或 GBK。"
