@@ -197,8 +197,8 @@ def cell_text(value: Any) -> str:
     """A cell as text: Excel stores phones as numbers (13812345678.0) and dates as dates."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "1" if value else ""
+    if isinstance(value, bool):  # a workbook's TRUE / FALSE: FALSE is a value, not a blank
+        return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):

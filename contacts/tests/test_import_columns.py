@@ -233,6 +233,18 @@ def test_consent_persona_notes_and_follow_up_are_set_on_new_and_updated_contacts
     assert (old.marketing_consent, old.persona, old.notes) == (False, None, "")
 
 
+def test_consent_is_read_from_a_workbooks_true_and_false_cells():
+    owner = AgentFactory()
+    ContactFactory(owner=owner, name="乙", phone="+8613800000002", marketing_consent=True)
+    data = xlsx_file(
+        [["姓名", "手机", "营销同意"], ["甲", 13800000001, True], ["乙", 13800000002, False]]
+    )
+    result = run_import(owner, data, "c.xlsx", on_duplicate=DuplicatePolicy.UPDATE)
+    assert (result.created_count, result.updated_count) == (1, 1)
+    consent = dict(Contact.objects.filter(owner=owner).values_list("name", "marketing_consent"))
+    assert consent == {"甲": True, "乙": False}
+
+
 def test_an_unknown_persona_or_consent_word_is_that_rows_error():
     persona = PersonaFactory(nickname="小李")
     PersonaFactory(owner=persona.owner, nickname="双胞胎")
