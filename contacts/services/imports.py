@@ -228,7 +228,9 @@ def _write_batch(
     """Write a batch in a few queries; returns (created, updated, problems).
 
     An updated contact whose values the row does not change is not written at all, so an
-    export imported back leaves every contact as it was, its ``updated`` time included.
+    export imported back leaves every contact as it was, its ``updated`` time included. A
+    persona named in the row wins over the one chosen for the whole import, which goes to new
+    contacts and to existing ones without a persona.
     """
     owner = contact_import.owner
     update_existing = contact_import.on_duplicate == DuplicatePolicy.UPDATE
