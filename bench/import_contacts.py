@@ -6,7 +6,9 @@
 Migrates the database, makes a fresh benchmark agent, writes a GBK CSV (as Chinese Excel saves
 it) with every column filled, 3 tags per row from a pool of 30 and a group from 8, and 1 % bad
 rows, then runs the same service the Celery task runs, in this process: once creating every
-contact, once more with "update existing" (every row a duplicate). Prints figures, not verdicts.
+contact, once more with "update existing" and every row a duplicate with another city (each
+contact rewritten), and once more with the same file (nothing changes, nothing is rewritten).
+Prints figures, not verdicts.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ TAGS = [f"标签{i}" for i in range(30)]
 GROUPS = [f"分组{i}" for i in range(8)]
 
 
-def make_csv(rows: int) -> bytes:
+def make_csv(rows: int, city: str = "上海") -> bytes:
     rng = random.Random(42)
     lines = ["姓名,备注,微信号,手机,标签,分组,来源,城市,阶段"]
     for i in range(rows):
@@ -49,7 +51,7 @@ def make_csv(rows: int) -> bytes:
         tags = "、".join(rng.sample(TAGS, 3))
         lines.append(
             f'{rng.choice(SURNAMES)}客户{i},备注{i},wx_bench_{i:06d},{phone},"{tags}",'
-            f"{rng.choice(GROUPS)},转介绍,上海,有意向"
+            f"{rng.choice(GROUPS)},转介绍,{city},有意向"
         )
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
@@ -71,10 +73,15 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     owner = User.objects.create(username=f"bench-{uuid.uuid4().hex[:8]}", language="en")
     data = make_csv(rows)
+    moved = make_csv(rows, city="杭州")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"file: {rows} rows, {len(data) / 1024:.0f} KiB GBK CSV, 3 tags and 1 group per row")
-    for label, policy in (("create", DuplicatePolicy.SKIP), ("update", DuplicatePolicy.UPDATE)):
-        seconds, result = run(owner, data, policy)
+    for label, policy, file in (
+        ("create", DuplicatePolicy.SKIP, data),
+        ("update", DuplicatePolicy.UPDATE, moved),
+        ("same", DuplicatePolicy.UPDATE, moved),
+    ):
+        seconds, result = run(owner, file, policy)
         print(
             f"{label:>6}: {seconds:6.2f} s  {rows / seconds:8.0f} rows/s  "
             f"created={result.created_count} updated={result.updated_count} "

@@ -72,7 +72,15 @@ class ContactImportAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner", "persona"]
-    readonly_fields = ["errors", "failure", "started_at", "finished_at", "created"]
+    readonly_fields = [
+        "errors",
+        "ignored_columns",
+        "failure",
+        "failure_params",
+        "started_at",
+        "finished_at",
+        "created",
+    ]
 
 
 from contacts import admin_warmth  # noqa: E402, F401  (registers the warmth models)

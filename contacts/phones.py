@@ -7,19 +7,33 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 DEFAULT_REGION = "CN"
+NOT_A_PHONE = gettext_noop("%(value)s is not a phone number.")
+NOT_A_MOBILE = gettext_noop("%(value)s is not a valid mobile number.")
 _MOBILE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 }
 
 
+class PhoneError(ValidationError):
+    """A value that is not a mobile number. ``msgid`` and ``value`` let a report that is read
+    later (an import's) say so in its reader's language."""
+
+    def __init__(self, msgid: str, value: str) -> None:
+        super().__init__(_(msgid) % {"value": value}, code="invalid_phone")
+        self.msgid = msgid
+        self.value = value
+
+
 def normalise_phone(raw: str, *, region: str = DEFAULT_REGION) -> str:
     """Return the E.164 form (``+8613812345678``) of a mobile number, or "" for blank input.
 
-    Raises ``ValidationError`` (code ``invalid_phone``) for anything that is not a valid mobile
-    number. Spaces, dashes, brackets, a ``+86``/``0086`` prefix and full-width digits are fine.
+    Raises ``PhoneError``, a ``ValidationError`` (code ``invalid_phone``), for anything that is
+    not a valid mobile number. Spaces, dashes, brackets, a ``+86``/``0086`` prefix and
+    full-width digits are fine.
     """
     text = (raw or "").strip()
     if not text:
@@ -27,15 +41,11 @@ def normalise_phone(raw: str, *, region: str = DEFAULT_REGION) -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            _("%(value)s is not a phone number.") % {"value": text}, code="invalid_phone"
-        ) from exc
+        raise PhoneError(NOT_A_PHONE, text) from exc
     if not phonenumbers.is_valid_number(number) or (
         phonenumbers.number_type(number) not in _MOBILE_TYPES
     ):
-        raise ValidationError(
-            _("%(value)s is not a valid mobile number.") % {"value": text}, code="invalid_phone"
-        )
+        raise PhoneError(NOT_A_MOBILE, text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from content.models import Category, ContentItem, ProductLine
 from content.services import content_create
 from crm.models import User
-from crm.spreadsheets import SpreadsheetError, read_table
+from crm.spreadsheets import (
+    FORMULA_WITHOUT_RESULT,
+    Formula,
+    SpreadsheetError,
+    cell_date,
+    message_text,
+    read_table,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -111,15 +118,8 @@ def _choice(value: str, choices: type, words: dict[str, Any], label: str) -> str
 
 
 def _date(value: Any, label: str) -> datetime.date | None:
-    if value in ("", None):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
     try:
-        return datetime.date.fromisoformat(text)
+        return cell_date(value)
     except ValueError:
         raise ValueError(
             _("%(what)s “%(value)s” is not a date like 2026-03-31")
@@ -133,6 +133,8 @@ def _parse_row(row: list[Any], columns: dict[str, int]) -> dict[str, Any]:
         if index is None or index >= len(row):
             return ""
         value = row[index]
+        if isinstance(value, Formula):  # a formula whose result the file does not hold
+            raise ValueError(message_text(FORMULA_WITHOUT_RESULT, {"formula": value.text}))
         return value.strip() if isinstance(value, str) else value
 
     title, body = str(cell("title")), str(cell("body"))

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from contacts import services
@@ -325,8 +326,31 @@ def contact_list_data(rows: Iterable[dict]) -> list[dict]:
     ]
 
 
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text=gettext_lazy("The row as the spreadsheet numbers it."))
+    column = serializers.CharField(help_text=gettext_lazy("The column's key, such as phone."))
+    reason = serializers.CharField(help_text=gettext_lazy("Why, in the language of the request."))
+
+
+class ImportColumnSerializer(serializers.Serializer):
+    position = serializers.CharField(
+        help_text=gettext_lazy("The spreadsheet's letter for the column.")
+    )
+    header = serializers.CharField(
+        help_text=gettext_lazy("The column's name in the file's first row.")
+    )
+    column = serializers.CharField(
+        help_text=gettext_lazy("The column's key; empty for an unknown one.")
+    )
+    reason = serializers.CharField(help_text=gettext_lazy("Why, in the language of the request."))
+
+
 class ContactImportSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    # The report is stored as message ids; each reader gets it in their own language.
+    errors = ImportErrorSerializer(source="error_rows", many=True, read_only=True)
+    ignored_columns = ImportColumnSerializer(source="column_notes", many=True, read_only=True)
+    failure = serializers.CharField(source="failure_text", read_only=True)
 
     class Meta:
         model = ContactImport
@@ -344,6 +368,7 @@ class ContactImportSerializer(serializers.ModelSerializer):
             "updated_count",
             "skipped_count",
             "errors",
+            "ignored_columns",
             "failure",
             "created",
             "started_at",

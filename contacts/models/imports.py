@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.personas import Persona
 from crm.scoping import OwnedQuerySet
+from crm.spreadsheets import message_text
 
 
 class ImportStatus(models.TextChoices):
@@ -56,9 +56,16 @@ class ContactImport(models.Model):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
-    # [{"row": 7, "column": "phone", "reason": "..."}]; row numbers as the spreadsheet shows them.
+    # [{"row": 7, "column": "phone", "message": "<English msgid>", "params": {...}}]; row
+    # numbers as the spreadsheet shows them. Messages are translated when shown, for whoever
+    # reads the report (imports from before kept a written "reason" instead).
     errors = models.JSONField(_("row errors"), default=list, blank=True)
+    # The file's columns that were not read: [{"position": "K", "header": "添加时间",
+    # "column": "created", "message": ..., "params": {...}}].
+    ignored_columns = models.JSONField(_("columns not imported"), default=list, blank=True)
+    # Why the whole file failed: a msgid, and its params in ``failure_params``.
     failure = models.TextField(_("failure"), blank=True)
+    failure_params = models.JSONField(_("failure details"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -75,18 +82,39 @@ class ContactImport(models.Model):
 
     @property
     def error_rows(self) -> list[dict]:
-        """The row errors with each column named as the contact form names it, in the active
-        language (the stored key, ``phone``, is for machines: the API returns it as is)."""
-        from contacts.models.pool import Contact
+        """The row errors in the active language: ``row``, ``column`` (the key, ``phone``, for
+        machines), ``column_label`` (as the contact form names it) and ``reason``."""
+        from contacts.importing import column_label
 
-        def label(column: str) -> str:
-            field = "groups" if column == "group" else column
-            try:
-                return str(Contact._meta.get_field(field).verbose_name)
-            except FieldDoesNotExist:  # a column the form does not have: show the key itself
-                return column
+        return [
+            {
+                "row": error.get("row"),
+                "column": error.get("column", ""),
+                "column_label": column_label(error.get("column", "")),
+                "reason": _stored_text(error),
+            }
+            for error in self.errors
+        ]
 
-        return [{**error, "column_label": label(error.get("column", ""))} for error in self.errors]
+    @property
+    def column_notes(self) -> list[dict]:
+        """The columns that were not read, each with its ``position`` (the spreadsheet's
+        letter), ``header`` as the file wrote it, ``column`` key and ``reason``, in the active
+        language."""
+        return [
+            {
+                "position": note.get("position", ""),
+                "header": note.get("header", ""),
+                "column": note.get("column", ""),
+                "reason": _stored_text(note),
+            }
+            for note in self.ignored_columns
+        ]
+
+    @property
+    def failure_text(self) -> str:
+        """Why the file could not be imported, in the active language ("" if it could)."""
+        return message_text(self.failure, self.failure_params)
 
     @property
     def percent(self) -> int:
@@ -97,3 +125,11 @@ class ContactImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
+
+
+def _stored_text(entry: dict) -> str:
+    """A stored report entry's reason in the active language (an older entry kept its reason
+    as written)."""
+    if "message" in entry:
+        return message_text(entry["message"], entry.get("params"))
+    return str(entry.get("reason", ""))

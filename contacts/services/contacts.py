@@ -53,6 +53,12 @@ def split_names(text: str) -> list[str]:
     return list(seen)
 
 
+def normalise_notes(text: str) -> str:
+    """Notes with plain ``\\n`` line ends. A browser's text box sends ``\\r\\n``; a workbook
+    cell keeps no ``\\r``, so notes stored that way would change on an export and import."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def tags_resolve(*, owner: User, names: Iterable[str]) -> list[Tag]:
     """The owner's tags with these names, creating the missing ones. Order follows ``names``."""
     wanted = [name.strip()[:40] for name in names if name and name.strip()]
@@ -129,6 +135,8 @@ def _apply(contact: Contact, fields: dict[str, Any]) -> None:
     contact.wechat_id = (contact.wechat_id or "").strip()
     if not contact.name:
         raise ValidationError({"name": _("A contact needs a name.")}, code="required")
+    if "notes" in fields:
+        contact.notes = normalise_notes(contact.notes)
     if "phone" in fields:
         try:
             contact.phone = normalise_phone(contact.phone)

@@ -1,4 +1,9 @@
-"""Export of an agent's contacts as CSV or .xlsx, safe to open in a spreadsheet, audit-logged."""
+"""Export of an agent's contacts as CSV or .xlsx, safe to open in a spreadsheet, audit-logged.
+
+Every column but the last comes back through the import (``contacts.importing``): a file
+exported and imported again with "update existing" changes nothing. Cells are neutralised
+(``crm.spreadsheets.neutralise``) and the import undoes exactly that.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.importing import consent_text
 from contacts.models import Contact
 from crm.models import User
 from crm.services import audit_log
+from crm.spreadsheets import neutralise
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# (column, the header written): the import reads each of these headers back.
 HEADERS = (
     ("name", "姓名"),
     ("remark", "备注"),
@@ -28,7 +35,10 @@ HEADERS = (
     ("city", "城市"),
     ("stage", "阶段"),
     ("next_follow_up", "下次跟进"),
-    ("created", "添加时间"),
+    ("marketing_consent", "营销同意"),
+    ("persona", "人设"),
+    ("notes", "备注记录"),
+    ("created", "添加时间"),  # kept by Siyu: the import names it as not imported
 )
 
 
@@ -40,18 +50,13 @@ class ExportFile:
     rows: int
 
 
-def neutralise(value: str) -> str:
-    """Make a cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``) plain text.
-
-    The OWASP advice: prefix a single quote to anything starting with = + - @ tab or CR.
-    """
-    if value and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _rows(contacts: QuerySet[Contact]) -> Iterator[list[str]]:
-    queryset = contacts.active().prefetch_related("tags", "groups").order_by("pk")
+    queryset = (
+        contacts.active()
+        .select_related("persona")
+        .prefetch_related("tags", "groups")
+        .order_by("pk")
+    )
     for contact in queryset.iterator(chunk_size=1000):
         cells = [
             contact.name,
@@ -64,6 +69,9 @@ def _rows(contacts: QuerySet[Contact]) -> Iterator[list[str]]:
             contact.city,
             str(contact.get_stage_display()),
             contact.next_follow_up.isoformat() if contact.next_follow_up else "",
+            consent_text(contact.marketing_consent),
+            contact.persona.nickname if contact.persona else "",
+            contact.notes,
             timezone.localtime(contact.created).strftime("%Y-%m-%d %H:%M"),
         ]
         yield [neutralise(cell) for cell in cells]

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from contacts.importing import (
     MAX_BYTES,
     CleanRow,
+    ColumnNote,
     ImportFileError,
     RowProblem,
     clean_row,
@@ -42,6 +44,13 @@ from crm.models import User
 BATCH_SIZE = 1000
 UPDATE_BATCH_SIZE = 100
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
+
+SAME_PHONE_AS_ROW = gettext_noop("Same mobile number as row %(row)s.")
+SAME_WECHAT_AS_ROW = gettext_noop("Same WeChat ID as row %(row)s.")
+TWO_CONTACTS = gettext_noop("The mobile number and the WeChat ID belong to two different contacts.")
+ERASED = gettext_noop("This contact was erased on request.")
+ALREADY_THERE = gettext_noop("You already have this contact; row skipped.")
+UPDATED_BY_ANOTHER_ROW = gettext_noop("Another row already updated this contact.")
 
 
 def contact_import_start(
@@ -104,28 +113,34 @@ def _claim(import_id: int) -> bool:
     )
 
 
-def _prepare(contact_import: ContactImport) -> list[CleanRow | RowProblem]:
-    """Every row of the file, checked: a row to write or the problem that keeps it out."""
+def _personas(owner: User) -> dict[str, int | None]:
+    """The owner's personas by nickname; ``None`` for a nickname two of them share."""
+    by_nickname: dict[str, int | None] = {}
+    for pk, nickname in Persona.objects.filter(owner=owner).values_list("pk", "nickname"):
+        by_nickname[nickname] = None if nickname in by_nickname else pk
+    return by_nickname
+
+
+def _prepare(contact_import: ContactImport) -> tuple[list[CleanRow | RowProblem], list[ColumnNote]]:
+    """Every row of the file, checked (a row to write or the problem that keeps it out), and
+    the columns that were not read."""
     with contact_import.file.open("rb") as handle:
         sheet = read_rows(handle, contact_import.original_name or contact_import.file.name)
     stages = stage_lookup()
+    personas = _personas(contact_import.owner) if "persona" in sheet.columns else {}
     seen_phone: dict[str, int] = {}
     seen_wechat: dict[str, int] = {}
     results: list[CleanRow | RowProblem] = []
     for row, values in sheet.rows:
-        result = clean_row(row, values, stages)
+        result = clean_row(row, values, stages, personas)
         if isinstance(result, CleanRow):
             if result.phone and result.phone in seen_phone:
                 result = RowProblem(
-                    row,
-                    "phone",
-                    _("Same mobile number as row %(row)s.") % {"row": seen_phone[result.phone]},
+                    row, "phone", SAME_PHONE_AS_ROW, {"row": seen_phone[result.phone]}
                 )
             elif result.wechat_id and result.wechat_id in seen_wechat:
                 result = RowProblem(
-                    row,
-                    "wechat_id",
-                    _("Same WeChat ID as row %(row)s.") % {"row": seen_wechat[result.wechat_id]},
+                    row, "wechat_id", SAME_WECHAT_AS_ROW, {"row": seen_wechat[result.wechat_id]}
                 )
             else:
                 if result.phone:
@@ -133,7 +148,7 @@ def _prepare(contact_import: ContactImport) -> list[CleanRow | RowProblem]:
                 if result.wechat_id:
                     seen_wechat[result.wechat_id] = row
         results.append(result)
-    return results
+    return results, sheet.notes
 
 
 def contact_import_run(*, import_id: int) -> ContactImport:
@@ -145,18 +160,20 @@ def contact_import_run(*, import_id: int) -> ContactImport:
     if not _claim(import_id):
         return ContactImport.objects.get(pk=import_id)
     contact_import = ContactImport.objects.select_related("owner", "persona").get(pk=import_id)
-    # The row report is read by the agent who uploaded the file: write it in their language.
-    with translation.override(contact_import.owner.language):
-        return _run(contact_import)
+    return _run(contact_import)
 
 
 def _run(contact_import: ContactImport) -> ContactImport:
+    # The report is stored as msgids and params: it is read later, by whoever opens it, in
+    # their language (the worker has none).
     import_id = contact_import.pk
     try:
-        results = _prepare(contact_import)
+        results, notes = _prepare(contact_import)
     except ImportFileError as exc:
-        return _finish(contact_import, ImportStatus.FAILED, str(exc))
-    ContactImport.objects.filter(pk=import_id).update(total=len(results))
+        return _finish(contact_import, ImportStatus.FAILED, exc.message, exc.params)
+    ContactImport.objects.filter(pk=import_id).update(
+        total=len(results), ignored_columns=[note.as_dict() for note in notes]
+    )
     start = contact_import.processed  # resume after the last committed batch
     for offset in range(start, len(results), BATCH_SIZE):
         batch = results[offset : offset + BATCH_SIZE]
@@ -174,26 +191,47 @@ def _run(contact_import: ContactImport) -> ContactImport:
     return _finish(contact_import, ImportStatus.DONE, "")
 
 
-def _finish(contact_import: ContactImport, status: str, failure: str) -> ContactImport:
+def _finish(
+    contact_import: ContactImport, status: str, failure: str, failure_params: dict | None = None
+) -> ContactImport:
     """Record the outcome and delete the uploaded file: the row report is kept in ``errors``,
     and a stored copy of the sheet would keep personal data past an erasure (PIPL)."""
     contact_import.status = status
     contact_import.failure = failure
+    contact_import.failure_params = failure_params or {}
     contact_import.finished_at = timezone.now()
     if contact_import.file.name:
         contact_import.file.storage.delete(contact_import.file.name)
         contact_import.file.name = ""
-    contact_import.save(update_fields=["status", "failure", "finished_at", "file"])
+    contact_import.save(
+        update_fields=["status", "failure", "failure_params", "finished_at", "file"]
+    )
     return contact_import
 
 
-_UPDATABLE = ("name", "remark", "wechat_id", "phone", "source", "city", "stage")
+# What a row sets on a contact it updates, by attribute; a value left empty in the file
+# (None for a date, a yes/no or a persona) keeps what the agent already has.
+_TEXT_FIELDS = ("name", "remark", "wechat_id", "phone", "source", "city", "stage", "notes")
+_OTHER_FIELDS = ("next_follow_up", "marketing_consent", "persona_id")
+
+
+def _given(row: CleanRow) -> dict[str, Any]:
+    """The values the row's cells give (an empty cell never wipes what the agent has)."""
+    given: dict[str, Any] = {key: getattr(row, key) for key in _TEXT_FIELDS if getattr(row, key)}
+    given.update((key, getattr(row, key)) for key in _OTHER_FIELDS if getattr(row, key) is not None)
+    return given
 
 
 def _write_batch(
     contact_import: ContactImport, batch: list[CleanRow | RowProblem]
 ) -> tuple[int, int, list[RowProblem]]:
-    """Write a batch in a few queries; returns (created, updated, problems)."""
+    """Write a batch in a few queries; returns (created, updated, problems).
+
+    An updated contact whose values the row does not change is not written at all, so an
+    export imported back leaves every contact as it was, its ``updated`` time included. A
+    persona named in the row wins over the one chosen for the whole import, which goes to new
+    contacts and to existing ones without a persona.
+    """
     owner = contact_import.owner
     update_existing = contact_import.on_duplicate == DuplicatePolicy.UPDATE
     problems = [item for item in batch if isinstance(item, RowProblem)]
@@ -212,24 +250,19 @@ def _write_batch(
                 by_wechat[contact.wechat_id] = contact
 
     new: list[tuple[CleanRow, Contact]] = []
-    changed: dict[int, tuple[CleanRow, Contact]] = {}
+    matched: dict[int, tuple[CleanRow, Contact]] = {}
+    rewrite: list[Contact] = []
     for row in rows:
         match_phone = by_phone.get(row.phone) if row.phone else None
         match_wechat = by_wechat.get(row.wechat_id) if row.wechat_id else None
         if match_phone and match_wechat and match_phone.pk != match_wechat.pk:
-            problems.append(
-                RowProblem(
-                    row.row,
-                    "wechat_id",
-                    _("The mobile number and the WeChat ID belong to two different contacts."),
-                )
-            )
+            problems.append(RowProblem(row.row, "wechat_id", TWO_CONTACTS))
             continue
         existing = match_phone or match_wechat
         if existing is None:
             contact = Contact(
                 owner=owner,
-                persona=contact_import.persona,
+                persona_id=row.persona_id or contact_import.persona_id,
                 name=row.name,
                 remark=row.remark,
                 wechat_id=row.wechat_id,
@@ -237,40 +270,40 @@ def _write_batch(
                 source=row.source,
                 city=row.city,
                 stage=row.stage or Stage.NEW_FRIEND,
+                notes=row.notes,
+                next_follow_up=row.next_follow_up,
+                marketing_consent=bool(row.marketing_consent),
             )
             new.append((row, contact))
             continue
         column = "phone" if match_phone else "wechat_id"
         if existing.is_erased:
-            problems.append(RowProblem(row.row, column, _("This contact was erased on request.")))
+            problems.append(RowProblem(row.row, column, ERASED))
         elif not update_existing:
-            problems.append(
-                RowProblem(row.row, column, _("You already have this contact; row skipped."))
-            )
-        elif existing.pk in changed:
-            problems.append(
-                RowProblem(row.row, column, _("Another row already updated this contact."))
-            )
+            problems.append(RowProblem(row.row, column, ALREADY_THERE))
+        elif existing.pk in matched:
+            problems.append(RowProblem(row.row, column, UPDATED_BY_ANOTHER_ROW))
         else:
-            for key in _UPDATABLE:
-                value = getattr(row, key)
-                if value:  # an empty cell never wipes what the agent already has
+            given = _given(row)
+            if "persona_id" not in given and contact_import.persona_id and not existing.persona_id:
+                given["persona_id"] = contact_import.persona_id
+            if any(getattr(existing, key) != value for key, value in given.items()):
+                for key, value in given.items():
                     setattr(existing, key, value)
-            if contact_import.persona_id and not existing.persona_id:
-                existing.persona = contact_import.persona
-            changed[existing.pk] = (row, existing)
+                rewrite.append(existing)
+            matched[existing.pk] = (row, existing)
 
     Contact.objects.bulk_create([contact for _row, contact in new], batch_size=BATCH_SIZE)
-    if changed:
+    if rewrite:
         now = timezone.now()
-        for _row, contact in changed.values():
+        for contact in rewrite:
             contact.updated = now
         _bulk_set(
-            [contact for _row, contact in changed.values()], [*_UPDATABLE, "persona", "updated"]
+            rewrite, [*_TEXT_FIELDS, "next_follow_up", "marketing_consent", "persona", "updated"]
         )
-    _link_tags_and_groups(owner, [*new, *changed.values()])
+    _link_tags_and_groups(owner, [*new, *matched.values()])
     problems.sort(key=lambda problem: problem.row)
-    return len(new), len(changed), problems
+    return len(new), len(matched), problems
 
 
 def _bulk_set(contacts: list[Contact], fields: list[str]) -> None:

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from contacts.models import Contact, ContactImport, ImportStatus
@@ -140,9 +141,16 @@ def test_import_endpoint_returns_the_import_to_poll(api_client, agent):
     import_id = response.json()["id"]
     assert response["Location"] == reverse("api:contactimport-detail", args=[import_id])
     contact_import_run(import_id=import_id)  # what the worker does (see test_worker.py)
-    body = api_client.get(reverse("api:contactimport-detail", args=[import_id])).json()
+    detail = reverse("api:contactimport-detail", args=[import_id])
+    body = api_client.get(detail, HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["status"] == ImportStatus.DONE and body["created_count"] == 1
     assert body["errors"] == [{"row": 3, "column": "name", "reason": "The name is missing."}]
+    # The report is stored as message ids: each request reads it in its own language.
+    body = api_client.get(detail, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    with translation.override("zh-hans"):
+        missing = translation.gettext("The name is missing.")
+    assert missing != "The name is missing."
+    assert body["errors"] == [{"row": 3, "column": "name", "reason": missing}]
 
 
 def test_import_endpoint_refuses_a_pdf_with_a_field_error(api_client, agent):

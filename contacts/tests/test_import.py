@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import Workbook
 
 from contacts.models import Contact, ContactImport, DuplicatePolicy, ImportStatus, Stage
@@ -80,10 +81,10 @@ def assert_47_and_the_3_bad_rows(result: ContactImport, owner) -> None:
         (21, "name"),
         (31, "phone"),
     ]
-    reasons = {e["row"]: e["reason"] for e in result.errors}
+    reasons = {e["row"]: e["reason"] for e in result.error_rows}
     assert "12345" in reasons[11]
-    assert "2" in reasons[31]  # names the row it duplicates (in the agent's language)
-    assert all(e["reason"] for e in result.errors)
+    assert "2" in reasons[31]  # names the row it duplicates
+    assert all(e["reason"] for e in result.error_rows)
     first = Contact.objects.get(owner=owner, wechat_id="wx_import_001")
     assert first.phone == "+8613900000001"
     assert sorted(t.name for t in first.tags.all()) == ["宝妈", "重疾", "高意向"]
@@ -129,9 +130,10 @@ def test_existing_contacts_are_skipped_and_reported_when_chosen():
     rows = [["新名字", "", "", "13900000001", "", "", "", "深圳", ""]]
     result = run_import(owner, csv_bytes(rows), "c.csv", on_duplicate=DuplicatePolicy.SKIP)
     assert (result.created_count, result.updated_count, result.skipped_count) == (0, 0, 1)
-    assert result.errors == [
-        {"row": 2, "column": "phone", "reason": "You already have this contact; row skipped."}
-    ]
+    with translation.override("en"):
+        assert [(e["row"], e["column"], e["reason"]) for e in result.error_rows] == [
+            (2, "phone", "You already have this contact; row skipped.")
+        ]
     assert Contact.objects.get(owner=owner).name == "旧名字"
 
 
@@ -157,7 +159,8 @@ def test_file_without_a_name_column_fails_with_a_message():
     owner = AgentFactory(language="en")
     result = run_import(owner, "手机,城市\r\n13900000001,上海\r\n".encode(), "c.csv")
     assert result.status == ImportStatus.FAILED
-    assert "No name column" in result.failure and "手机" in result.failure
+    with translation.override("en"):
+        assert "No name column" in result.failure_text and "手机" in result.failure_text
     assert Contact.objects.count() == 0
 
 
@@ -192,3 +195,16 @@ def test_start_enqueues_the_task_only_after_commit(django_capture_on_commit_call
             owner=AgentFactory(), file=SimpleUploadedFile("c.csv", b"name\n1\n"), filename="c.csv"
         )
     assert len(callbacks) == 1
+
+
+def test_a_report_written_before_reasons_were_stored_as_message_ids_still_reads():
+    old = ContactImport(
+        owner=AgentFactory(),
+        errors=[{"row": 2, "column": "phone", "reason": "123 不是有效的手机号。"}],
+        failure="文件的编码不是 UTF-8 或 GBK。",
+    )
+    with translation.override("en"):
+        assert [(e["row"], e["column_label"], e["reason"]) for e in old.error_rows] == [
+            (2, "Mobile", "123 不是有效的手机号。")
+        ]
+        assert old.failure_text == "文件的编码不是 UTF-8 或 GBK。"

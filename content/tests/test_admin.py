@@ -1,5 +1,6 @@
 """The admin site as the curators' workplace."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -306,6 +307,27 @@ def test_spreadsheet_import_reads_gbk_csv_and_empty_workbook_cells(client, curat
         ("医疗险答疑", None),
         ("寿险故事", None),
     ]
+
+
+def test_spreadsheet_import_reports_a_formula_without_a_result_and_reads_chinese_dates(
+    client, curator
+):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["标题", "正文", "类别", "话题标签", "生效日期"])
+    book.active.append(["公式标签", "正文，以条款为准。", "价值", '=CONCAT("重疾","理赔")', None])
+    book.active.append(["中文日期", "正文，以条款为准。", "价值", "", "2026年3月31日"])
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(curator)
+    upload = SimpleUploadedFile("c.xlsx", out.getvalue())
+    response = client.post(reverse("admin:content_contentitem_import"), {"file": upload})
+    # The formula's result is not in the file: the row is refused, not imported tagless.
+    [error] = response.context["report"].errors
+    assert error.line == 2 and '=CONCAT("重疾","理赔")' in error.reason
+    item = ContentItem.objects.get()
+    assert (item.title, item.valid_from) == ("中文日期", dt.date(2026, 3, 31))
 
 
 def test_spreadsheet_import_refuses_other_files_with_a_message(client, curator):

@@ -92,13 +92,13 @@ def test_agent_imports_a_csv_watches_it_run_and_reads_the_row_errors(
     cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(3)]
     # Columns named as the contact form names them, in the agent's language.
     assert [(row, column) for row, column, _ in cells] == [
-        ("11", zh("mobile")),
-        ("21", zh("name")),
-        ("31", zh("mobile")),
+        ("11", zh("Mobile")),
+        ("21", zh("Name")),
+        ("31", zh("Mobile")),
     ]
     assert "12345" in cells[0][2]
     assert all(reason.strip() for _, _, reason in cells)
-    # Reasons are written in the uploader's language (Chinese here).
+    # Reasons are shown in the reader's language (Chinese here).
     with translation.override("zh-hans"):
         assert cells[1][2] == translation.gettext("The name is missing.")
     assert Contact.objects.filter(owner=agent).count() == 47
