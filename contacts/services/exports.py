@@ -99,12 +99,16 @@ def contacts_export(*, actor: User, contacts: QuerySet[Contact], fmt: str) -> Ex
         content_type = "text/csv; charset=utf-8"
     else:
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Contacts"))
         sheet.append(header)
         for row in _rows(own):
-            sheet.append(row)
+            # A workbook's XML cannot hold control characters other than tab, newline and
+            # carriage return (openpyxl refuses the cell): they are left out of the xlsx,
+            # the CSV keeps them.
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
             count += 1
         out = io.BytesIO()
         workbook.save(out)

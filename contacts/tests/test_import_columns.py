@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from contacts.models import Contact, ContactImport, DuplicatePolicy, ImportStatus
 from contacts.services import contact_import_run, contact_import_start, contacts_export
 from contacts.tests.factories import ContactFactory, PersonaFactory
+from crm.spreadsheets import read_table
 from crm.tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -303,3 +304,12 @@ def test_a_formula_from_elsewhere_stays_text_and_the_next_export_neutralises_it_
     header, row = csv.reader(io.StringIO(exported.content.decode("utf-8-sig")))
     cells = dict(zip(header, row, strict=True))
     assert (cells["姓名"], cells["备注"], cells["来源"]) == ("'=1+1", "'=2+2", "''=3+3")
+
+
+def test_an_xlsx_export_leaves_out_control_characters_a_workbook_cannot_hold():
+    owner = AgentFactory()
+    ContactFactory(owner=owner, name="王\x0b五", notes="第一行\n第二行\x1f", wechat_id="wang5")
+    exported = contacts_export(actor=owner, contacts=Contact.objects.all(), fmt="xlsx")
+    rows = read_table(exported.content, exported.filename)
+    assert rows[1][0] == "王五"
+    assert "第一行\n第二行" in rows[1]
