@@ -453,10 +453,23 @@ def calendar_grid(
 
 
 def open_reminders(user: User) -> QuerySet[Reminder]:
-    """The agent's reminders not yet dismissed, newest first: ready posts and held ones."""
+    """The agent's open reminders (``ReminderQuerySet.open``), newest first: ready posts and
+    held ones."""
     return (
-        Reminder.objects.owned_by(user)
-        .filter(dismissed_at__isnull=True)
+        Reminder.objects.visible_to(user)
+        .owned_by(user)
+        .open()
         .select_related("post", "post__persona")
         .order_by("-created", "-pk")
+    )
+
+
+def closed_reminder_ids(user: User, post: MomentPost) -> list[int]:
+    """The ids of ``post``'s reminders of the user's own that are closed: a page still showing
+    one shows it stale."""
+    return list(
+        Reminder.objects.visible_to(user)
+        .owned_by(user)
+        .filter(post=post, dismissed_at__isnull=False)
+        .values_list("pk", flat=True)
     )

@@ -30,6 +30,7 @@ from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
     calendar_cards,
     calendar_grid,
+    closed_reminder_ids,
     open_reminders,
     posts_for_calendar,
     team_week,
@@ -156,7 +157,9 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One state-machine action on a post; htmx gets the post card back."""
+    """One state-machine action on a post; htmx gets the post card back, and when the action
+    closed reminders of the post (``post_transition`` does), their cards on the "today" page
+    go and the bell shows the new count (out-of-band swaps)."""
     if action not in ACTIONS:
         raise Http404
     post = get_object_or_404(
@@ -172,12 +175,16 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         error = " ".join(exc.messages)
     if request.htmx:
         post.refresh_from_db()
-        response = render(
-            request,
-            "scheduler/_post.html",
-            {"post": post, "error": error, "reviewer": request.POST.get("reviewer") == "1"},
-        )
-        return response
+        closed = closed_reminder_ids(request.user, post)
+        context = {
+            "post": post,
+            "error": error,
+            "reviewer": request.POST.get("reviewer") == "1",
+            # The page may show the post's reminders and the bell: they follow out of band.
+            "closed_reminders": closed,
+            "open_reminders": open_reminders(request.user).count() if closed else None,
+        }
+        return render(request, "scheduler/_post_action.html", context)
     if error:
         messages.error(request, error)
     else:
