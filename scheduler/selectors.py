@@ -46,6 +46,8 @@ HISTORY_STATUSES = (
 )
 # Posts a re-plan keeps in place: approved (scheduled), sent, posted, or missed (it happened).
 KEPT_STATUSES = (PostStatus.SCHEDULED, PostStatus.SENT, PostStatus.POSTED, PostStatus.MISSED)
+# Posts a re-plan cancels and replaces: drafts, posts in review, sent-back posts.
+REPLACED_STATUSES = (PostStatus.DRAFT, PostStatus.PENDING_REVIEW, PostStatus.REJECTED)
 TOPIC_LOOKBACK_DAYS = 90  # reactions older than this no longer say what leads care about
 
 
@@ -149,11 +151,7 @@ def plan_request_for(
                     at=at,
                 )
             )
-        elif in_range and post.status in (
-            PostStatus.DRAFT,
-            PostStatus.PENDING_REVIEW,
-            PostStatus.REJECTED,
-        ):
+        elif in_range and post.status in REPLACED_STATUSES:
             replaceable.append(post)
         elif post.status in HISTORY_STATUSES and post.content_id:
             history.append(

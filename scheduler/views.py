@@ -7,6 +7,7 @@ Post actions answer htmx with the re-drawn post card, and plain forms with a red
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from scheduler.cards import CardRow, has_span, shown_findings
 from scheduler.forms import MovePostForm, PostTextForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
+    REPLACED_STATUSES,
     calendar_cards,
     calendar_grid,
     closed_reminder_ids,
@@ -68,9 +70,12 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     posts = calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user), tz)
     rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
+    replaced = Counter(p.persona_id for p in posts if p.status in REPLACED_STATUSES)
     sections = [
         {
             "persona": persona,
+            # What "Plan this week" would cancel and replace: the button asks first.
+            "replaced": replaced[persona.pk],
             "rows": [
                 {"label": label, "cells": [cells[(persona.pk, name)].get(d, []) for d in days]}
                 for name, label in rows

@@ -147,3 +147,42 @@ def test_a_post_marked_posted_leaves_the_today_page_and_the_bell(page, live_serv
     page.reload()
     assert bell_count(page) == "0"
     assert not Reminder.objects.open().exists()
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["htmx", "no-script"])
+def test_cancelling_a_post_asks_once_first(_browser, live_server, login, script):
+    agent = AgentFactory()
+    tz = agent.tzinfo
+    today = timezone.localdate(timezone.now(), tz)
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    at = dt.datetime.combine(monday + dt.timedelta(days=1), dt.time(8, 11), tzinfo=tz)
+    post = PostFactory(
+        persona__owner=agent, status=PostStatus.DRAFT, scheduled_at=at, window_ends_at=at
+    )
+    context = _browser.new_context(locale="zh-CN", java_script_enabled=script)
+    page = context.new_page()
+    try:
+        login(agent, on=page)
+        page.goto(f"{live_server.url}/schedule/?start={monday.isoformat()}")
+        card = page.locator(f"#post-{post.pk}")
+        confirm = card.get_by_role("button", name=zh("Yes, cancel it"))
+        assert not confirm.is_visible()
+
+        # The first click only asks.
+        card.get_by_text(zh("Cancel post"), exact=True).click()
+        confirm.wait_for()
+        question = zh("Cancel this post? It will not go out, and cannot be brought back.")
+        assert card.get_by_text(question).is_visible()
+        post.refresh_from_db()
+        assert post.status == PostStatus.DRAFT
+
+        confirm.click()
+        if script:  # the card is re-drawn in place
+            page.locator(f"#post-{post.pk}.status-cancelled").wait_for()
+        else:  # the form posts and the calendar comes back, without the cancelled post
+            page.wait_for_url(f"**/schedule/?start={monday.isoformat()}")
+            assert card.count() == 0
+        post.refresh_from_db()
+        assert post.status == PostStatus.CANCELLED
+    finally:
+        context.close()
