@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.tests.factories import PersonaFactory
-from crm.tests.html_tree import by_id, classes, parse, text
+from crm.tests.markup import attr, classes, find, find_all, parse, text
 from scheduler.cards import CANCELLABLE
 from scheduler.models import PostStatus
 from scheduler.tests.test_pages import this_week_post, week_url, world  # noqa: F401
@@ -18,39 +18,32 @@ pytestmark = pytest.mark.django_db
 S = PostStatus
 
 
-def cancel_forms(card):
-    return [f for f in card.iter("form") if f.get("action", "").endswith("/cancel/")]
-
-
-def parent_map(tree):
-    return {child: parent for parent in tree.iter() for child in parent}
-
-
-def confirm_of(tree, form):
-    """The ``<details>`` around ``form``, if any."""
-    parents = parent_map(tree)
-    node = parents.get(form)
-    while node is not None and node.tag != "details":
-        node = parents.get(node)
-    return node
+def confirm_around(node, action: str):
+    """The ``<details>`` under ``node`` holding the one form that posts to ``action``, and
+    that form; fails when the form is not inside one."""
+    for details in find_all(node, "details", cls="confirm"):
+        forms = [f for f in find_all(details, "form") if (attr(f, "action") or "") == action]
+        if forms:
+            (form,) = forms
+            return details, form
+    raise AssertionError(f"no confirm step around the form posting to {action}")
 
 
 @pytest.mark.parametrize("status", sorted(CANCELLABLE))
 def test_cancel_asks_once_before_it_cancels(client, world, status):  # noqa: F811
     post = this_week_post(world["persona"], status=status)
+    cancel = reverse("scheduler-post-action", args=[post.pk, "cancel"])
     for user, page in ((world["agent"], "scheduler-week"), (world["lead"], "scheduler-team")):
         client.force_login(user)
-        tree = parse(client.get(week_url(page)).content)
-        card = by_id(tree, f"post-{post.pk}")
-        (form,) = cancel_forms(card)
-        details = confirm_of(tree, form)
-        assert details is not None and "open" not in details.attrib  # closed until asked
-        assert text(details.find("summary")) == "取消帖子"
-        assert "无法恢复" in text(details.find("p"))
-        (button,) = form.iter("button")
-        assert text(button) == "确定取消"
+        card = find(parse(client.get(week_url(page)).content), "article", id_=f"post-{post.pk}")
+        assert len([f for f in find_all(card, "form") if attr(f, "action") == cancel]) == 1
+        details, form = confirm_around(card, cancel)
+        assert attr(details, "open") is None  # closed until asked
+        assert text(find(details, "summary")) == "取消帖子"
+        assert "无法恢复" in text(find(details, "p"))
+        assert text(find(form, "button")) == "确定取消"
         # Nothing else on the card cancels: the summary is no submit button.
-        assert [b for b in card.iter("button") if text(b) == "取消帖子"] == []
+        assert [b for b in find_all(card, "button") if text(b) == "取消帖子"] == []
 
 
 def test_planning_again_over_replaceable_posts_asks_first(client, world):  # noqa: F811
@@ -61,19 +54,17 @@ def test_planning_again_over_replaceable_posts_asks_first(client, world):  # noq
     world["agent"].language = "en"
     world["agent"].save(update_fields=["language"])
     client.force_login(world["agent"])
-    tree = parse(client.get(week_url("scheduler-week")).content)
-    plans = {
-        form.find(".//input[@name='persona']").get("value"): form
-        for form in tree.iter("form")
-        if form.get("action") == reverse("scheduler-plan")
-    }
-    busy = plans[str(world["persona"].pk)]
-    details = confirm_of(tree, busy)
-    assert details is not None and "open" not in details.attrib
-    assert "2 drafts, posts in review and sent-back posts" in text(details.find("p"))
-    (button,) = busy.iter("button")
+    page = parse(client.get(week_url("scheduler-week")).content)
+    sections = {text(find(s, "h2")): s for s in find_all(page, "section", cls="card")}
+    busy = sections[world["persona"].nickname]
+    details, form = confirm_around(busy, reverse("scheduler-plan"))
+    assert attr(details, "open") is None
+    assert "2 drafts, posts in review and sent-back posts" in text(find(details, "p"))
+    button = find(form, "button")
     assert "danger" in classes(button) and text(button) == "Yes, plan it again"
     # A week with nothing to replace plans at once.
-    free = plans[str(quiet.pk)]
-    assert confirm_of(tree, free) is None
-    assert text(next(free.iter("button"))) == "Plan this week"
+    free = sections[quiet.nickname]
+    assert find_all(free, "details", cls="confirm") == []
+    assert text(find(find(free, "form", action=reverse("scheduler-plan")), "button")) == (
+        "Plan this week"
+    )

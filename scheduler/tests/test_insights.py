@@ -10,7 +10,7 @@ from django.utils import translation
 from contacts.services import interaction_log
 from contacts.tests.factories import ContactFactory, PersonaFactory
 from crm.tests.factories import AgentFactory, LeadFactory
-from crm.tests.html_tree import by_id, parse, text
+from crm.tests.markup import attr, find, find_all, parse, text
 from scheduler.insights import insights_for
 from scheduler.models import PostStatus
 from scheduler.tests.factories import PostFactory
@@ -154,8 +154,12 @@ def test_default_windows_are_shown_translated(client, pool):
 
 def options(page) -> dict[str, str]:
     """The agent menu's options: value -> text (empty when the page offers no menu)."""
-    menu = page.find(".//select[@name='agent']")
-    return {} if menu is None else {o.get("value"): text(o) for o in menu.iter("option")}
+    menus = find_all(page, "select", name="agent")
+    return {attr(o, "value"): text(o) for menu in menus for o in find_all(menu, "option")}
+
+
+def section(page, heading: str):
+    return find(page, "section", **{"aria-labelledby": heading})
 
 
 def insights_page(client, user, **query):
@@ -199,11 +203,10 @@ def test_a_leads_insights_open_on_the_whole_team(client, api_client, pool):
     insights = response.context["insights"]
     assert insights.agent is None and insights.team == lead.led_team
     assert (insights.posted, insights.missed) == (4, 1)  # the agent's 3 and 1, the teammate's 1
-    selected = [
-        o for o in page.find(".//select[@name='agent']").iter("option") if "selected" in o.attrib
-    ]
-    assert [o.get("value") for o in selected] == [""]
-    assert lead.led_team.name in text(by_id(page, "best-h"))
+    menu = find(page, "select", name="agent")
+    selected = [o for o in find_all(menu, "option") if attr(o, "selected") is not None]
+    assert [attr(o, "value") for o in selected] == [""]
+    assert lead.led_team.name in text(find(page, "h2", id_="best-h"))
     # One agent of the team on request, and the API opens on the team as the page does.
     response, _ = insights_page(client, lead, agent=teammate.pk)
     assert response.context["insights"].posted == 1
@@ -227,17 +230,15 @@ def test_bars_say_what_they_count(client, pool):
     _, agent, _ = pool
     _, page = insights_page(client, agent)
     per_post = zh("Interactions per post")
-    charts = list(page.iter("svg"))
-    assert len(charts) == 3
-    by_window = next(s for s in page.iter("section") if s.get("aria-labelledby") == "window-h")
-    axis = by_window.find(".//svg/text[@class='chart-axis']")
-    assert text(axis) == per_post
-    spoken = by_window.find(".//svg").get("aria-label")
+    assert len(find_all(page, "svg")) == 3
+    chart = find(section(page, "window-h"), "svg")
+    assert text(find(chart, "text", cls="chart-axis")) == per_post
+    spoken = attr(chart, "aria-label")
     assert f"{zh('Lunch')}: {per_post} 6" in spoken and f"{zh('Commute')}: {per_post} 2" in spoken
-    best = next(s for s in page.iter("section") if s.get("aria-labelledby") == "best-h")
-    legend = text(best.find(".//p[@class='legend']"))
+    best = section(page, "best-h")
+    legend = text(find(best, "p", cls="legend"))
     assert zh("Went out") in legend and zh("Missed") in legend
-    outcome = best.find(".//svg").get("aria-label")
+    outcome = attr(find(best, "svg"), "aria-label")
     assert f"{zh('Went out')} 3" in outcome and f"{zh('Missed')} 1" in outcome
 
 
@@ -247,11 +248,10 @@ def test_each_count_is_named_for_what_it_counts(client, pool):
     response, page = insights_page(client, agent)
     by_status = response.context["insights"].by_status
     assert (by_status["scheduled"], by_status["posted"], by_status["missed"]) == (1, 3, 1)
-    best = next(s for s in page.iter("section") if s.get("aria-labelledby") == "best-h")
-    counts = [text(li) for li in best.find(".//ul[@class='plain counts']").iter("li")]
+    counts = [text(li) for li in find_all(find(section(page, "best-h"), "ul", cls="counts"), "li")]
     assert "已排期：1 条" in counts and "已发布：3 条" in counts and "已错过：1 条" in counts
     # The mix counts every planned post (posted ones too): it says "planned", not "scheduled".
-    mix = [text(li) for li in page.find(".//section[@aria-labelledby='cat-h']/ul").iter("li")]
+    mix = [text(li) for li in find_all(find(section(page, "cat-h"), "ul"), "li")]
     assert "故事：计划 3 条（目标 40%）" in mix
     assert not [line for line in mix if "已排期" in line]
 
@@ -261,8 +261,7 @@ def test_one_post_is_said_in_the_singular(client, pool):
     agent.language = "en"
     agent.save(update_fields=["language"])
     _, page = insights_page(client, agent, days=3)  # only the commute post of 3 days ago
-    best = next(s for s in page.iter("section") if s.get("aria-labelledby") == "best-h")
-    assert "over 1 post that went out." in text(best)
-    assert text(by_id(page, "best-h")).endswith("last 3 days")
+    assert "over 1 post that went out." in text(section(page, "best-h"))
+    assert text(find(page, "h2", id_="best-h")).endswith("last 3 days")
     _, page = insights_page(client, agent, days=1)
-    assert text(by_id(page, "best-h")).endswith("last day")
+    assert text(find(page, "h2", id_="best-h")).endswith("last day")

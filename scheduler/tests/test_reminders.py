@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from content.models import ComplianceRule
 from crm.dashboard import agent_home
-from crm.tests.html_tree import by_id, classes, parse, text
+from crm.tests.markup import attr, classes, find, find_all, parse, text
 from scheduler import dispatch
 from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind
 from scheduler.services import post_cancel, post_edit, post_mark_posted, posts_mark_missed
@@ -41,6 +41,11 @@ def sent(agent=None, **kwargs) -> MomentPost:
     post.refresh_from_db()
     assert post.status == S.SENT
     return post
+
+
+def fragment(html: bytes):
+    """An htmx answer as one tree (a lone root element would be the tree itself)."""
+    return parse(b"<div>" + html + b"</div>")
 
 
 def open_for(post: MomentPost) -> list[str]:
@@ -104,22 +109,23 @@ def test_htmx_posted_removes_the_reminder_card_and_redraws_the_bell(client):
     client.force_login(agent)
     page = parse(client.get(reverse("scheduler-today")).content)
     reminder = Reminder.objects.get(post=post)
-    assert by_id(by_id(page, f"reminder-{reminder.pk}"), f"post-{post.pk}") is not None
+    find(find(page, "section", id_=f"reminder-{reminder.pk}"), id_=f"post-{post.pk}")
 
     response = client.post(
         reverse("scheduler-post-action", args=[post.pk, "posted"]),
         headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/schedule/today/"},
     )
-    answer = parse(response.content)
-    assert "status-posted" in classes(by_id(answer, f"post-{post.pk}"))
-    assert by_id(answer, f"reminder-{reminder.pk}").get("hx-swap-oob") == "delete"
-    bell = by_id(answer, "bell")
-    assert bell.get("hx-swap-oob") == "true"
-    assert text(bell.find(".//*[@class='bell-count']")) == "1"
+    answer = fragment(response.content)
+    assert "status-posted" in classes(find(answer, "article", id_=f"post-{post.pk}"))
+    gone = find(answer, "section", id_=f"reminder-{reminder.pk}")
+    assert attr(gone, "hx-swap-oob") == "delete"
+    bell = find(answer, "a", id_="bell")
+    assert attr(bell, "hx-swap-oob") == "true"
+    assert text(find(bell, cls="bell-count")) == "1"
 
     page = parse(client.get(reverse("scheduler-today")).content)
-    assert by_id(page, f"reminder-{reminder.pk}") is None
-    assert len([s for s in page.iter("section") if "reminder" in classes(s)]) == 1
+    assert find_all(page, id_=f"reminder-{reminder.pk}") == []
+    assert len(find_all(page, "section", cls="reminder")) == 1
 
 
 def test_an_action_that_closes_no_reminder_sends_no_bell(client):
@@ -128,10 +134,10 @@ def test_an_action_that_closes_no_reminder_sends_no_bell(client):
     response = client.post(
         reverse("scheduler-post-action", args=[post.pk, "cancel"]), headers={"HX-Request": "true"}
     )
-    answer = parse(response.content)
-    assert by_id(answer, f"post-{post.pk}") is not None
-    assert by_id(answer, "bell") is None
-    assert not [e for e in answer.iter() if "hx-swap-oob" in e.attrib]
+    answer = fragment(response.content)
+    find(answer, "article", id_=f"post-{post.pk}")
+    assert find_all(answer, id_="bell") == []
+    assert [e for e in find_all(answer) if attr(e, "hx-swap-oob") is not None] == []
 
 
 def test_the_migration_closes_reminders_left_open_by_posts_that_moved_on():
