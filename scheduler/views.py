@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contacts.models import Persona
@@ -298,6 +299,17 @@ def post_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduler/edit.html", context, status=status)
 
 
+def plan_summary(result: services.PlanResult) -> str:
+    """What planning did, in one line: posts planned, kept, slots left empty, each counted
+    in the right number ("1 post", "2 posts")."""
+    created, empty = len(result.created), len(result.unfilled)
+    return _("%(planned)s; %(kept)s; %(empty)s.") % {
+        "planned": ngettext("Planned %(n)s post", "Planned %(n)s posts", created) % {"n": created},
+        "kept": _("%(n)s kept") % {"n": result.kept},
+        "empty": ngettext("%(n)s slot left empty", "%(n)s slots left empty", empty) % {"n": empty},
+    }
+
+
 @login_required
 @require_POST
 def plan_persona_week(request: HttpRequest) -> HttpResponse:
@@ -318,11 +330,7 @@ def plan_persona_week(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            _("Planned %(n)s posts; %(kept)s kept; %(empty)s slots left empty.")
-            % {"n": len(result.created), "kept": result.kept, "empty": len(result.unfilled)},
-        )
+        messages.success(request, plan_summary(result))
         for slot in result.unfilled[:10]:
             messages.info(request, f"{slot['date']} {slot['window']}: {slot['reason']}")
     return redirect(f"{reverse('scheduler-week')}?start={start.isoformat()}")
@@ -345,7 +353,10 @@ def approve_week(request: HttpRequest) -> HttpResponse:
         by=user,
         comment=request.POST.get("comment", ""),
     )
-    messages.success(request, _("Approved %(n)s posts.") % {"n": len(result.done)})
+    n = len(result.done)
+    messages.success(
+        request, ngettext("Approved %(n)s post.", "Approved %(n)s posts.", n) % {"n": n}
+    )
     for post, reason in result.refused:
         messages.error(request, f"{post.persona.nickname} {post.window_label}: {reason}")
     return redirect(f"{reverse('scheduler-team')}?start={start.isoformat()}")
