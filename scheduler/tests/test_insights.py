@@ -265,3 +265,18 @@ def test_one_post_is_said_in_the_singular(client, pool):
     assert text(find(page, "h2", id_="best-h")).endswith("last 3 days")
     _, page = insights_page(client, agent, days=1)
     assert text(find(page, "h2", id_="best-h")).endswith("last day")
+
+
+def test_the_team_view_query_count_does_not_grow_with_the_team(
+    client, pool, django_assert_max_num_queries
+):
+    lead, _, _ = pool
+    client.force_login(lead)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("scheduler-insights"))
+    for i in range(5):
+        persona = PersonaFactory(owner=AgentFactory(team=lead.led_team))
+        react(went_out(persona, ["commute", "lunch", "bedtime"][i % 3], 1 + i), 2)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("scheduler-insights"))
+    assert response.context["insights"].posted == 3 + 5
