@@ -7,6 +7,7 @@ from datetime import datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts.warmth import Thresholds
 
@@ -47,10 +48,12 @@ def warmth_svg(
         ),
     )
     now = points[-1][1] if points else 0.0
-    summary = _("Warmth over the last %(days)s days, now %(now).1f") % {
-        "days": round((points[-1][0] - points[0][0]).days) if points else 0,
-        "now": now,
-    }
+    days = round((points[-1][0] - points[0][0]).days) if points else 0
+    summary = ngettext(
+        "Warmth over the last %(days)s day, now %(now).1f",
+        "Warmth over the last %(days)s days, now %(now).1f",
+        days,
+    ) % {"days": days, "now": now}
     return format_html(
         '<svg class="warmth-chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
         'preserveAspectRatio="none">{}<polyline fill="none" stroke="currentColor" '

@@ -412,10 +412,18 @@ class ContentItemAdmin(admin.ModelAdmin):
             except SpreadsheetRefused as exc:
                 form.add_error("file", exc.messages[0])
             else:
+                ok, bad = len(report.created), len(report.errors)
                 messages.info(
                     request,
-                    _("%(ok)s items imported as drafts, %(bad)s rows refused.")
-                    % {"ok": len(report.created), "bad": len(report.errors)},
+                    _("%(imported)s, %(refused)s.")
+                    % {
+                        "imported": ngettext(
+                            "%(n)s item imported as a draft", "%(n)s items imported as drafts", ok
+                        )
+                        % {"n": ok},
+                        "refused": ngettext("%(n)s row refused", "%(n)s rows refused", bad)
+                        % {"n": bad},
+                    },
                 )
         context = {
             **self.admin_site.each_context(request),

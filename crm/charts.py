@@ -34,22 +34,32 @@ def stacked_bars(
     bars: Sequence[Bar],
     *,
     title: str,
+    axis: str = "",
     width: int = 600,
     bar_height: int = 22,
     label_width: int = 120,
 ) -> SafeString:
     """Horizontal stacked bars, one per row, scaled to the largest total.
 
-    Each segment carries a ``<title>`` (legend and value) and the chart an ``aria-label``
-    naming it; the numbers also appear as text at the end of each bar.
+    ``axis`` says what a bar's length counts ("Interactions per post"), written above the
+    bars. Each segment carries a ``<title>`` (legend and value); the chart's ``aria-label``
+    names it and reads out every bar's values with their legends, which is what a screen
+    reader gets of it. The numbers also appear as text at the end of each bar.
     """
     gap = 8
-    height = max(len(bars), 1) * (bar_height + gap) + gap
+    top = 20 if axis else 0
+    height = top + max(len(bars), 1) * (bar_height + gap) + gap
     largest = max((bar.total for bar in bars), default=0) or 1
     plot = width - label_width - 48
     rows = []
+    if axis:
+        rows.append(
+            format_html(
+                '<text x="{}" y="{}" class="chart-axis">{}</text>', label_width, top - 4, axis
+            )
+        )
     for i, bar in enumerate(bars):
-        y = gap + i * (bar_height + gap)
+        y = top + gap + i * (bar_height + gap)
         x = float(label_width)
         rects = []
         for segment in bar.segments:
@@ -89,9 +99,20 @@ def stacked_bars(
         '<svg class="bar-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         width,
         height,
-        title,
+        _spoken(title, axis, bars),
         format_html_join("", "{}", ((row,) for row in rows)),
     )
+
+
+def _spoken(title: str, axis: str, bars: Sequence[Bar]) -> str:
+    """The chart as a sentence: "Title (axis): Commute: Posted 2, Missed 1; Lunch: ..."."""
+    head = f"{title} ({axis})" if axis else title
+    lines = [
+        f"{bar.label}: "
+        + ", ".join(f"{segment.legend} {_number(segment.value)}" for segment in bar.segments)
+        for bar in bars
+    ]
+    return f"{head}: {'; '.join(lines)}" if lines else head
 
 
 def _number(value: float) -> str:

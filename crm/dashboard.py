@@ -378,7 +378,7 @@ def _home_reminders(viewer: User) -> QuerySet:
     return (
         Reminder.objects.visible_to(viewer)
         .owned_by(viewer)
-        .filter(dismissed_at__isnull=True)
+        .open()
         .values("owner")
         .annotate(n=Count("pk"))
         .order_by()

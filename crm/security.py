@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 CSP_HEADER = "Content-Security-Policy"
 
@@ -42,9 +42,12 @@ def lockout_response(
     """
     cool_off = settings.AXES_COOLOFF_TIME
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60))
-    message = _(
+    message = ngettext(
         "Too many failed logins for this account from your address. Try again in %(minutes)s "
-        "minutes."
+        "minute.",
+        "Too many failed logins for this account from your address. Try again in %(minutes)s "
+        "minutes.",
+        minutes,
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"detail": message}, status=429)

@@ -77,6 +77,10 @@ def _labels(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, st
             "submit": escape(_("Submit")),
             "posted": escape(_("Posted")),
             "cancel": escape(_("Cancel post")),
+            "cancel_question": escape(
+                _("Cancel this post? It will not go out, and cannot be brought back.")
+            ),
+            "cancel_confirm": escape(_("Yes, cancel it")),
             "move": escape(_("Move")),
             "edit": escape(_("Edit text")),
             "window": escape(_("Window")),
@@ -359,6 +363,23 @@ def _form(kit: CardKit, pk: str, action: str, inner: str, *, cls: str = "") -> s
     )
 
 
+def _cancel(kit: CardKit, pk: str, hidden: str) -> str:
+    """The "Cancel post" action, which asks once before it cancels: its button opens a
+    ``<details>`` holding the question and the form that cancels, which works with or without
+    script. A cancelled post cannot be brought back."""
+    t = kit.text
+    form = _form(
+        kit,
+        pk,
+        "cancel",
+        f'{hidden}<button type="submit" class="danger">{t["cancel_confirm"]}</button>',
+    )
+    return (
+        f'<details class="confirm"><summary class="link-button">{t["cancel"]}</summary>'
+        f"<p>{t['cancel_question']}</p>{form}</details>"
+    )
+
+
 def _actions(pk: str, status: str, kit: CardKit, reviewer: bool) -> list[str]:
     t = kit.text
     parts: list[str] = []
@@ -375,8 +396,7 @@ def _actions(pk: str, status: str, kit: CardKit, reviewer: bool) -> list[str]:
             )
             parts.append(_form(kit, pk, "reject", inner, cls="send-back"))
         if status in CANCELLABLE:
-            button = f'{hidden}<button type="submit" class="link-button">{t["cancel"]}</button>'
-            parts.append(_form(kit, pk, "cancel", button))
+            parts.append(_cancel(kit, pk, hidden))
     else:
         if status in SUBMITTABLE:
             button = f'{kit.next_input}<button type="submit">{t["submit"]}</button>'
@@ -388,10 +408,7 @@ def _actions(pk: str, status: str, kit: CardKit, reviewer: bool) -> list[str]:
             button = f'{kit.next_input}<button type="submit" class="primary">{t["posted"]}</button>'
             parts.append(_form(kit, pk, "posted", button))
         if status in CANCELLABLE:
-            button = (
-                f'{kit.next_input}<button type="submit" class="link-button">{t["cancel"]}</button>'
-            )
-            parts.append(_form(kit, pk, "cancel", button))
+            parts.append(_cancel(kit, pk, kit.next_input))
     if status in MOVABLE:
         url = f"{kit.base}{pk}/move/"
         parts.append(

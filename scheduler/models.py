@@ -445,6 +445,31 @@ class ReminderKind(models.TextChoices):
     POST_HELD = "post_held", _("Post held by compliance")
 
 
+# The status of its post that each kind of reminder is about: a ready post waits for the agent
+# to confirm it (sent), a held one for the agent to fix it (sent back). The reminder is open
+# while the post stays there; the move that takes the post out of it (posted, missed,
+# resubmitted, cancelled, by any path) closes it.
+REMINDED_STATUS: dict[str, str] = {
+    ReminderKind.POST_READY: PostStatus.SENT,
+    ReminderKind.POST_HELD: PostStatus.REJECTED,
+}
+
+
+class ReminderQuerySet(OwnedQuerySet):
+    def open(self) -> Self:
+        """Reminders still waiting for the agent (the bell's count, the "today" page)."""
+        return self.filter(dismissed_at__isnull=True)
+
+    def close_for_posts(self, post_ids: list[int], *, left: str, at: dt.datetime) -> int:
+        """Close the open reminders of ``post_ids`` that were about status ``left``, which
+        those posts have just left; returns how many closed. No query when no kind of
+        reminder is about ``left`` (most moves, the dispatch claim among them)."""
+        kinds = [kind for kind, status in REMINDED_STATUS.items() if status == left]
+        if not kinds or not post_ids:
+            return 0
+        return self.open().filter(post_id__in=post_ids, kind__in=kinds).update(dismissed_at=at)
+
+
 class Reminder(models.Model):
     """What the agent sees on the dashboard: a ready post to copy out, or a held post to fix.
 
@@ -469,9 +494,10 @@ class Reminder(models.Model):
     image_paths = models.JSONField(_("images"), default=list, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Set when the post leaves the status the reminder is about (``REMINDED_STATUS``).
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reminder")

@@ -46,6 +46,8 @@ HISTORY_STATUSES = (
 )
 # Posts a re-plan keeps in place: approved (scheduled), sent, posted, or missed (it happened).
 KEPT_STATUSES = (PostStatus.SCHEDULED, PostStatus.SENT, PostStatus.POSTED, PostStatus.MISSED)
+# Posts a re-plan cancels and replaces: drafts, posts in review, sent-back posts.
+REPLACED_STATUSES = (PostStatus.DRAFT, PostStatus.PENDING_REVIEW, PostStatus.REJECTED)
 TOPIC_LOOKBACK_DAYS = 90  # reactions older than this no longer say what leads care about
 
 
@@ -149,11 +151,7 @@ def plan_request_for(
                     at=at,
                 )
             )
-        elif in_range and post.status in (
-            PostStatus.DRAFT,
-            PostStatus.PENDING_REVIEW,
-            PostStatus.REJECTED,
-        ):
+        elif in_range and post.status in REPLACED_STATUSES:
             replaceable.append(post)
         elif post.status in HISTORY_STATUSES and post.content_id:
             history.append(
@@ -453,10 +451,23 @@ def calendar_grid(
 
 
 def open_reminders(user: User) -> QuerySet[Reminder]:
-    """The agent's reminders not yet dismissed, newest first: ready posts and held ones."""
+    """The agent's open reminders (``ReminderQuerySet.open``), newest first: ready posts and
+    held ones."""
     return (
-        Reminder.objects.owned_by(user)
-        .filter(dismissed_at__isnull=True)
+        Reminder.objects.visible_to(user)
+        .owned_by(user)
+        .open()
         .select_related("post", "post__persona")
         .order_by("-created", "-pk")
+    )
+
+
+def closed_reminder_ids(user: User, post: MomentPost) -> list[int]:
+    """The ids of ``post``'s reminders of the user's own that are closed: a page still showing
+    one shows it stale."""
+    return list(
+        Reminder.objects.visible_to(user)
+        .owned_by(user)
+        .filter(post=post, dismissed_at__isnull=False)
+        .values_list("pk", flat=True)
     )

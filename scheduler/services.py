@@ -3,9 +3,11 @@
 ``post_transition`` is the one state machine: it refuses a move the table below does not
 allow, changes the row with a conditional UPDATE (status still what the caller read, and for
 dispatch the claim token still the caller's), and records who, when and why in
-``PostTransition``. The wrappers (``post_submit``, ``post_approve`` ...) add who may do it and
-what else changes. Refusals raise ``PostRefused`` (a ValidationError: views answer 4xx);
-losing a race raises ``PostConflict`` (views answer 409).
+``PostTransition``. It also closes the post's reminders about the status it leaves (a ready
+post's once it is posted or missed, a held post's once it is resubmitted or cancelled), so the
+"today" page and the bell follow whichever path moved the post. The wrappers (``post_submit``,
+``post_approve`` ...) add who may do it and what else changes. Refusals raise ``PostRefused``
+(a ValidationError: views answer 4xx); losing a race raises ``PostConflict`` (views answer 409).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from content.services import check_text, finding_as_dict
 from crm.models import User
 from crm.roles import Role
 from crm.scoping import sees_everything
-from scheduler.models import MomentPost, PostingWindow, PostStatus, PostTransition
+from scheduler.models import MomentPost, PostingWindow, PostStatus, PostTransition, Reminder
 
 S = PostStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -129,7 +131,8 @@ def post_transition(
     The UPDATE only matches while the row still has the status the caller read (and, when
     ``claim_token`` is given, the caller's lease), so two concurrent movers cannot both win:
     the loser gets ``PostConflict`` and nothing is written. ``changes`` are further fields
-    set in the same UPDATE. ``by`` is None for the system (dispatch, the missed job).
+    set in the same UPDATE. ``by`` is None for the system (dispatch, the missed job). The
+    post's open reminders about ``post.status`` are closed (``Reminder.close_for_posts``).
     """
     target = PostStatus(to)
     source = post.status
@@ -146,6 +149,7 @@ def post_transition(
     PostTransition.objects.create(
         post=post, at=now, by=by, from_status=source, to_status=target, note=note
     )
+    Reminder.objects.close_for_posts([post.pk], left=source, at=now)
     for name, value in fields.items():
         setattr(post, name, value)
     return post
@@ -206,6 +210,7 @@ def posts_transition(
         PostTransition(post=post, at=now, by=by, from_status=source, to_status=target, note=note)
         for post in moved
     )
+    Reminder.objects.close_for_posts([post.pk for post in moved], left=source, at=now)
     plain = {k: v for k, v in same.items() if not hasattr(v, "resolve_expression")}
     for post in moved:
         for name, value in plain.items():

@@ -7,6 +7,7 @@ Post actions answer htmx with the re-drawn post card, and plain forms with a red
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contacts.models import Persona
@@ -28,8 +30,10 @@ from scheduler.cards import CardRow, has_span, shown_findings
 from scheduler.forms import MovePostForm, PostTextForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
+    REPLACED_STATUSES,
     calendar_cards,
     calendar_grid,
+    closed_reminder_ids,
     open_reminders,
     posts_for_calendar,
     team_week,
@@ -67,9 +71,12 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     posts = calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user), tz)
     rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
+    replaced = Counter(p.persona_id for p in posts if p.status in REPLACED_STATUSES)
     sections = [
         {
             "persona": persona,
+            # What "Plan this week" would cancel and replace: the button asks first.
+            "replaced": replaced[persona.pk],
             "rows": [
                 {"label": label, "cells": [cells[(persona.pk, name)].get(d, []) for d in days]}
                 for name, label in rows
@@ -156,7 +163,9 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One state-machine action on a post; htmx gets the post card back."""
+    """One state-machine action on a post; htmx gets the post card back, and when the action
+    closed reminders of the post (``post_transition`` does), their cards on the "today" page
+    go and the bell shows the new count (out-of-band swaps)."""
     if action not in ACTIONS:
         raise Http404
     post = get_object_or_404(
@@ -172,12 +181,16 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         error = " ".join(exc.messages)
     if request.htmx:
         post.refresh_from_db()
-        response = render(
-            request,
-            "scheduler/_post.html",
-            {"post": post, "error": error, "reviewer": request.POST.get("reviewer") == "1"},
-        )
-        return response
+        closed = closed_reminder_ids(request.user, post)
+        context = {
+            "post": post,
+            "error": error,
+            "reviewer": request.POST.get("reviewer") == "1",
+            # The page may show the post's reminders and the bell: they follow out of band.
+            "closed_reminders": closed,
+            "open_reminders": open_reminders(request.user).count() if closed else None,
+        }
+        return render(request, "scheduler/_post_action.html", context)
     if error:
         messages.error(request, error)
     else:
@@ -286,6 +299,17 @@ def post_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduler/edit.html", context, status=status)
 
 
+def plan_summary(result: services.PlanResult) -> str:
+    """What planning did, in one line: posts planned, kept, slots left empty, each counted
+    in the right number ("1 post", "2 posts")."""
+    created, empty = len(result.created), len(result.unfilled)
+    return _("%(planned)s; %(kept)s; %(empty)s.") % {
+        "planned": ngettext("Planned %(n)s post", "Planned %(n)s posts", created) % {"n": created},
+        "kept": _("%(n)s kept") % {"n": result.kept},
+        "empty": ngettext("%(n)s slot left empty", "%(n)s slots left empty", empty) % {"n": empty},
+    }
+
+
 @login_required
 @require_POST
 def plan_persona_week(request: HttpRequest) -> HttpResponse:
@@ -306,11 +330,7 @@ def plan_persona_week(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            _("Planned %(n)s posts; %(kept)s kept; %(empty)s slots left empty.")
-            % {"n": len(result.created), "kept": result.kept, "empty": len(result.unfilled)},
-        )
+        messages.success(request, plan_summary(result))
         for slot in result.unfilled[:10]:
             messages.info(request, f"{slot['date']} {slot['window']}: {slot['reason']}")
     return redirect(f"{reverse('scheduler-week')}?start={start.isoformat()}")
@@ -333,7 +353,10 @@ def approve_week(request: HttpRequest) -> HttpResponse:
         by=user,
         comment=request.POST.get("comment", ""),
     )
-    messages.success(request, _("Approved %(n)s posts.") % {"n": len(result.done)})
+    n = len(result.done)
+    messages.success(
+        request, ngettext("Approved %(n)s post.", "Approved %(n)s posts.", n) % {"n": n}
+    )
     for post, reason in result.refused:
         messages.error(request, f"{post.persona.nickname} {post.window_label}: {reason}")
     return redirect(f"{reverse('scheduler-team')}?start={start.isoformat()}")

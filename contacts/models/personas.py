@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from crm.scoping import OwnedQuerySet
 
@@ -173,9 +174,12 @@ class Persona(models.Model):
                     )
                     % {"days": days}
                     if age is None
-                    else _(
+                    else ngettext(
+                        "The account is %(age)s day old: keep nurturing it (养号) until day "
+                        "%(days)s — complete the profile, post less and sell nothing.",
                         "The account is %(age)s days old: keep nurturing it (养号) until day "
-                        "%(days)s — complete the profile, post less and sell nothing."
+                        "%(days)s — complete the profile, post less and sell nothing.",
+                        age,
                     )
                     % {"age": age, "days": days}
                 ),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, selectors_list, services
@@ -161,7 +161,8 @@ def _bulk(request: HttpRequest) -> HttpResponse:
         count = services.contacts_move_to_group(owner=user, contacts=chosen, group=data["group"])
     else:
         count = services.contacts_set_stage(owner=user, contacts=chosen, stage=data["stage"])
-    messages.success(request, _("%(count)s contacts updated.") % {"count": count})
+    updated = ngettext("%(count)s contact updated.", "%(count)s contacts updated.", count)
+    messages.success(request, updated % {"count": count})
     return redirect(back)
 
 

@@ -70,7 +70,7 @@ def test_lead_sends_one_back_with_a_comment_and_approves_the_week(page, live_ser
     page.locator("form[action$='approve-week/'] button[type=submit]").click()
     page.wait_for_load_state()
     with translation.override("zh-hans"):
-        done = translation.gettext("Approved %(n)s posts.") % {"n": 3}
+        done = translation.ngettext("Approved %(n)s post.", "Approved %(n)s posts.", 3) % {"n": 3}
     page.locator(".messages").get_by_text(done).wait_for()
     assert section.locator("article.post.status-scheduled").count() == 3
     assert section.locator("article.post.status-pending_review").count() == 0
