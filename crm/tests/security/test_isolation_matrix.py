@@ -72,6 +72,11 @@ def _post(w: World):
     return PostFactory(persona=PersonaFactory(owner=w.owner), status=PostStatus.PENDING_REVIEW)
 
 
+def _sent_back_post(w: World):
+    default_window("commute")
+    return PostFactory(persona=PersonaFactory(owner=w.owner), status=PostStatus.REJECTED)
+
+
 def _alert(w: World):
     return Alert.objects.create(
         owner=w.owner, contact=_contact(w), kind=AlertKind.HOT, for_date=timezone.localdate()
@@ -136,6 +141,8 @@ REGISTRY: dict[str, Target] = {
         lambda w: {"pk": _post(w).pk, "action": "cancel"}, method="post", visible_status=302
     ),
     "scheduler-post-move": Target(pk(_post)),
+    # The lead sees the post but only its agent rewrites it: 403 for the lead, 200 for A.
+    "scheduler-post-edit": Target(pk(_sent_back_post), visible_status=None),
     # API (the methods come from the schema).
     "api:user-detail": Target(lambda w: {"pk": w.owner.pk}),
     "api:team-detail": Target(lambda w: {"pk": w.owner.team_id}),
