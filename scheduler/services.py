@@ -496,13 +496,21 @@ def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date
     offset = int((old_local - old_start).total_seconds() // 60)
     minute = min(max(offset, 1), length - 1)
     scheduled_at, ends_at = slot_time(window=window, day=day, tz=tz, minute=minute)
-    _refuse_slot(
-        slot_violations(post=post, window=window, day=day, at=scheduled_at, now=timezone.now())
-    )
     changes = _check_changes(post)
     old = f"{old_local:%Y-%m-%d %H:%M} {post.window_name}"
     new = f"{scheduled_at:%Y-%m-%d %H:%M} {window.name}"
     with transaction.atomic():
+        # The persona's row is locked while its posts are checked and one moves, so two
+        # moves into one slot at once cannot both pass the check.
+        list(
+            type(post.persona)
+            .objects.select_for_update()
+            .filter(pk=post.persona_id)
+            .values_list("pk", flat=True)
+        )
+        _refuse_slot(
+            slot_violations(post=post, window=window, day=day, at=scheduled_at, now=timezone.now())
+        )
         updated = MomentPost.objects.filter(pk=post.pk, status=post.status).update(
             window=window,
             window_name=window.name,
