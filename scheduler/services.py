@@ -8,6 +8,11 @@ post's once it is posted or missed, a held post's once it is resubmitted or canc
 "today" page and the bell follow whichever path moved the post. The wrappers (``post_submit``,
 ``post_approve`` ...) add who may do it and what else changes. Refusals raise ``PostRefused``
 (a ValidationError: views answer 4xx); losing a race raises ``PostConflict`` (views answer 409).
+
+Where a post may sit is decided by the slot rules of ``scheduler.slots``: the planner chooses
+with them, and ``slot_violations`` checks them for every other path that places a post
+(``post_move``, and a sent-back or failed post coming back through ``post_submit`` or
+``post_retry``), refusing with one error per broken rule, coded with the rule's name.
 """
 
 from __future__ import annotations
@@ -373,6 +378,8 @@ def post_retry(*, post: MomentPost, by: User) -> MomentPost:
 # history (scheduled, sent, posted, missed; in review), and drafts, which stand until a
 # re-plan replaces them. Cancelled posts do not; nor do sent-back and failed ones, which wait
 # on the agent and are checked again when they come back (``post_submit``, ``post_retry``).
+# Approval checks nothing again: a post in review holds its slot, so every post placed since
+# was checked against it.
 HOLDS_SLOT = frozenset({S.DRAFT, S.PENDING_REVIEW, S.SCHEDULED, S.SENT, S.POSTED, S.MISSED})
 # The form field each rule's refusal is shown on.
 _SLOT_RULE_FIELD = {slots.WINDOW_TAKEN: "window"}
