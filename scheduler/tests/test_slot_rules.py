@@ -246,6 +246,18 @@ def test_api_edit_and_submit_into_a_broken_slot_is_400_and_keeps_the_text(api_cl
     assert MomentPost.objects.get(pk=post.pk).text == "改好的文字"  # nothing typed is lost
 
 
+@pytest.mark.parametrize("rule", REENTRY_RULES)
+def test_calendar_edit_page_resubmitting_into_a_broken_slot_shows_the_rule(client, world, rule):
+    post = sent_back_in(world, rule)
+    before = snapshot(post)
+    client.force_login(world["agent"])
+    response = client.post(reverse("scheduler-post-edit", args=[post.pk]), {"text": "改好的文字"})
+    assert response.status_code == 400
+    alerts = [text(p) for p in find_all(parse(response.content), "p", cls="error")]
+    assert message(rule, world["agent"]) in alerts
+    assert snapshot(post) == before
+
+
 def test_retrying_a_failed_post_whose_window_was_taken_is_refused_naming_the_rule(world):
     category, window, day = arrange(slots.WINDOW_TAKEN, world)
     post = post_in(world["persona"], day, window, category=category, status=S.FAILED)
