@@ -597,6 +597,7 @@ def plan_week(
     seed: int = 0,
     by: User | None = None,
     library: list | None = None,
+    include_past: bool = False,
 ) -> PlanResult:
     """Plan ``days`` local days of posts for ``persona`` from ``start`` and write them.
 
@@ -608,6 +609,8 @@ def plan_week(
     compliance with the persona's licence and name: a clean post goes to review (or straight
     to scheduled when the team needs no approval), one with a block finding stays a draft
     for the agent to fix. Deterministic for a given ``seed`` and database state.
+    ``include_past`` plans the slots already past too: for seeding a week of demo history
+    only, never for a user's request.
     """
     from scheduler import planner
     from scheduler.reasons import reason_text
@@ -619,7 +622,8 @@ def plan_week(
         raise PostRefused(_("You cannot plan for this persona."), code="forbidden")
     loaded = plan_request_for(persona=persona, start=start, days=days, seed=seed, library=library)
     # The slot rules' "not in the past": this week's slots already gone stay empty.
-    loaded.request = replace(loaded.request, not_before=timezone.now())
+    if not include_past:
+        loaded.request = replace(loaded.request, not_before=timezone.now())
     result = planner.plan(loaded.request)
     items = content_for_posts({p.content_id for p in result.posts})
     tz = persona.owner.tzinfo
