@@ -696,7 +696,8 @@ class _Planner:
         after_category = self.next_history.category if self.next_history else None
         for index, event in enumerate(events):
             if event.kept is not None:
-                if event.kept.category == AD and prev_category == AD and prev_slot is not None:
+                kept_ad_follows_ad = slots.ad_next_to_ad(event.kept.category, prev_category, None)
+                if kept_ad_follows_ad and prev_slot is not None:
                     self._repair(prev_slot)
                 prev_category, prev_slot = event.kept.category, None
                 continue
@@ -710,7 +711,7 @@ class _Planner:
             self._choose(slot, prev_category=prev_category, next_category=next_category)
             if slot.post is not None:
                 prev_category, prev_slot = slot.post.category, slot
-        if after_category == AD and prev_category == AD and prev_slot is not None:
+        if slots.ad_next_to_ad(after_category or "", prev_category, None) and prev_slot is not None:
             self._repair(prev_slot)
 
         posts = [s.post for s in free if s.post is not None]
