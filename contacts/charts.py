@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from contacts.warmth import Thresholds
+from contacts.warmth import Thresholds, shown
 
 
 def warmth_svg(
@@ -47,9 +48,9 @@ def warmth_svg(
         ),
     )
     now = points[-1][1] if points else 0.0
-    summary = _("Warmth over the last %(days)s days, now %(now).1f") % {
+    summary = _("Warmth over the last %(days)s days, now %(now)s") % {
         "days": round((points[-1][0] - points[0][0]).days) if points else 0,
-        "now": now,
+        "now": shown(now, formats.get_format("DECIMAL_SEPARATOR")),
     }
     return format_html(
         '<svg class="warmth-chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '

@@ -65,7 +65,9 @@ def contact_curve(
 
     Reads only the interactions inside the window: what came before is the stored score
     minus their terms, entered as one opening event, so the curve is exact and its cost does
-    not grow with older history.
+    not grow with older history. Its last point, at ``now``, is the stored score's warmth at
+    ``now`` itself (``contact_warmth``), not the sum rebuilt from the window, so the chart ends
+    on the number the panel shows beside it, to the last digit.
     """
     start = now - timedelta(days=days)
     events = list(
@@ -75,9 +77,12 @@ def contact_curve(
     )
     before_ref = max(contact.warmth_ref - warmth.ref_score(events, half_life), 0.0)
     opening = [(warmth.warmth_now(before_ref, start, half_life), start)] if before_ref else []
-    return warmth.curve(
+    points = warmth.curve(
         opening + events, start=start, end=now, step=timedelta(days=1), half_life_days=half_life
     )
+    if points and points[-1][0] == now:
+        points[-1] = (now, warmth.warmth_now(contact.warmth_ref, now, half_life))
+    return points
 
 
 def contact_why(contact: Contact, now: datetime, half_life: float) -> list[Contribution]:

@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 REFERENCE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -121,6 +122,20 @@ def tier_of(warmth: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Tier:
 def contribution_now(weight: float, at: datetime, now: datetime, half_life_days: float) -> float:
     """What one interaction contributes to the warmth at ``now`` (for "why this warmth")."""
     return weight * math.pow(2.0, (at - now).total_seconds() / _seconds(half_life_days))
+
+
+_TENTH = Decimal("0.1")
+
+
+def shown(value: float, decimal_separator: str = ".") -> str:
+    """Warmth as every page and message shows it: one decimal, rounded half up on the value's
+    shortest decimal form (48.65 shows as 48.7, as Django's ``floatformat:1`` rounds; ``"%.1f"``
+    rounds the binary 48.6499... to 48.6), with the language's decimal separator, never
+    "-0.0". The one rounding for display: badges, the warmth panel, its chart, alerts and the
+    "logged" message all call it, so one lead reads one number on a page."""
+    rounded = Decimal(repr(float(value))).quantize(_TENTH, ROUND_HALF_UP)
+    text = f"{rounded if rounded else rounded.copy_abs():f}"
+    return text if decimal_separator == "." else text.replace(".", decimal_separator)
 
 
 def curve(

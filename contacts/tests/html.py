@@ -27,8 +27,9 @@ def attrs(element: Element) -> dict[str, str | None]:
 
 
 def find_all(element: Element, tag: str | None = None, **wanted: str) -> list[Element]:
-    """Elements named ``tag`` (any, if None) whose attributes have the ``wanted`` values
-    (``class_`` for ``class``: one of its words), in document order."""
+    """Elements named ``tag`` (any, if None) whose attributes have the ``wanted`` values, in
+    document order. ``class_`` matches one word of ``class``; ``for_`` is ``for``, and other
+    underscores are dashes (``hx_post`` is ``hx-post``)."""
     found = []
     for node in walk(element):
         if isinstance(node, RootElement) or (tag is not None and node.name != tag):
@@ -63,4 +64,4 @@ def text(element: Element) -> str:
 def _matches(have: dict[str, str | None], name: str, value: str) -> bool:
     if name == "class_":
         return value in (have.get("class") or "").split()
-    return have.get(name.replace("_", "-")) == value
+    return have.get(name.rstrip("_").replace("_", "-")) == value
