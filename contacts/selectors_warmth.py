@@ -126,6 +126,7 @@ ALERT_PANEL_FIELDS = (
     "warmth",
     "contact__name",
     "contact__remark",
+    "contact__warmth_ref",
     "contact__erased_at",
 )
 
@@ -148,7 +149,8 @@ def alerts_since(user: User, since_days: int = 7) -> date:
 
 def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
     """The user's own undismissed alerts of the last week, for the dashboard, with their
-    contact (the fields the panel shows)."""
+    contact (the fields the panel shows, its stored score among them: the panel shows each
+    contact's warmth now, ``with_warmth_now``)."""
     return (
         alerts_scoped(user=user)
         .filter(for_date__gt=alerts_since(user, since_days))
@@ -156,3 +158,13 @@ def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
         .only(*ALERT_PANEL_FIELDS)
         .order_by(*ALERTS_ORDER)
     )
+
+
+def with_warmth_now(alerts: list[Alert], *, user: User, now: datetime) -> list[Alert]:
+    """``alerts`` (the user's own) each with ``warmth_now``, its contact's warmth at ``now``
+    with the user's team half-life: what the alerts panel shows, the same number as the
+    contact's badge (the alert's ``warmth`` is the one it was raised with)."""
+    half_life = half_life_for_owner(user.pk)
+    for alert in alerts:
+        alert.warmth_now = warmth.warmth_now(alert.contact.warmth_ref, now, half_life)
+    return alerts

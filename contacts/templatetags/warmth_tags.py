@@ -128,4 +128,5 @@ def warmth_badge_markup(
 @register.inclusion_tag("contacts/_alerts.html", takes_context=True)
 def warmth_alerts(context) -> dict:
     user = context["request"].user
-    return {"alerts": list(selectors_warmth.alerts_open(user=user)[:30])}
+    alerts = list(selectors_warmth.alerts_open(user=user)[:30])
+    return {"alerts": selectors_warmth.with_warmth_now(alerts, user=user, now=timezone.now())}
