@@ -73,7 +73,8 @@ class LoggedInteraction:
 @dataclass(frozen=True)
 class ChangedInteraction:
     """What deleting an interaction or correcting its time returned: the row (deleted: as it
-    was), and its lead's warmth and tier at ``now`` afterwards."""
+    was), with its ``contact`` as it is afterwards (stored score, latest interaction), and the
+    lead's warmth and tier at ``now``."""
 
     interaction: Interaction
     warmth: float

@@ -65,6 +65,8 @@ def test_a_quick_log_on_the_contact_page_offers_an_undo_that_takes_it_back(clien
     assert contact.last_interaction_at is None
     after = page(response.content)
     assert text(find(after, role="status")).startswith("Deleted: Asked for a quote")
+    assert text(find(after, "span", class_="tier")) == "0.0 · cold"
+    assert text(find(after, "dd", id="last-interaction")) == "—"
     assert find(after, "form", action=undo_url) is None  # nothing left to undo
 
 
@@ -115,7 +117,9 @@ def test_a_corrected_time_moves_warmth_and_the_latest_interaction(client, englis
     assert Interaction.objects.get(pk=call.pk).at == NOW - timedelta(days=14)
     assert _warmth(contact) == pytest.approx(5.0)
     assert contact.last_interaction_at == NOW - timedelta(days=14)
-    assert "Time corrected: Call" in text(find(page(response.content), role="status"))
+    panel = page(response.content)
+    assert "Time corrected: Call" in text(find(panel, role="status"))
+    assert text(find(panel, "span", class_="tier")) == "5.0 · cold"
 
 
 def test_saving_the_time_unchanged_keeps_the_seconds(client):

@@ -142,7 +142,8 @@ def interaction_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         "when": _when(interaction.at),
         "value": _shown(result.warmth),
     }
-    return _answer(request, contact, message=message, status=200, now=result.now)
+    # The service's contact: its warmth and latest interaction as they are now.
+    return _answer(request, result.interaction.contact, message=message, status=200, now=result.now)
 
 
 @require_POST
@@ -167,7 +168,7 @@ def interaction_time_view(request: HttpRequest, pk: int) -> HttpResponse:
         "when": _when(result.interaction.at),
         "value": _shown(result.warmth),
     }
-    return _answer(request, contact, message=message, status=200, now=result.now)
+    return _answer(request, result.interaction.contact, message=message, status=200, now=result.now)
 
 
 def contact_url(contact: Contact) -> str:
