@@ -34,10 +34,13 @@ the recompute is idempotent and can run at any time.
 Where the pieces live: each interaction keeps the weight it was logged with, so editing a
 kind's weight in the admin changes nothing until ``interactions_reweigh`` rewrites those
 snapshots and recomputes (the admin queues it). Logging is
-``contacts.services.interactions.interaction_log``; the recompute is ``warmth_recompute``
-there; tier filters on querysets are in ``contacts.warmth_queries``; the daily alerts, which
-need no per-lead stored tier (the score at the last run is today's minus what was logged
-since), are in ``contacts.services.alerts``.
+``contacts.services.interactions.interaction_log``; deleting an interaction
+(``interaction_delete``) takes its term away again and correcting its time
+(``interaction_move``) swaps the term at the old time for the one at the new time, both
+through the same code that adds it; the recompute is ``warmth_recompute`` there; every page
+rounds a warmth for display with ``shown`` below; tier filters on querysets are in
+``contacts.warmth_queries``; the daily alerts, which need no per-lead stored tier (the score
+at the last run is today's minus what was logged since), are in ``contacts.services.alerts``.
 """
 
 from __future__ import annotations
