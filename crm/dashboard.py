@@ -97,9 +97,15 @@ HOME_POST_FIELDS = (
 )
 # What the alerts panel (``contacts/_alerts.html``) shows of an alert, then of its contact.
 HOME_ALERT_FIELDS = ("id", "contact_id", "kind", "for_date", "warmth")
-HOME_ALERT_CONTACT_FIELDS = ("contact__name", "contact__remark", "contact__erased_at")
+# The contact's stored score too: the panel shows its warmth now, as the lead's badge does.
+HOME_ALERT_CONTACT_FIELDS = (
+    "contact__name",
+    "contact__remark",
+    "contact__warmth_ref",
+    "contact__erased_at",
+)
 ALERTS_SHOWN = 30
-ALERT_CONTACT_FIELDS = ("id", "name", "remark", "erased_at")
+ALERT_CONTACT_FIELDS = ("id", "name", "remark", "warmth_ref", "erased_at")
 PERSONA_FIELDS = tuple(field.attname for field in Persona._meta.concrete_fields)
 
 
@@ -342,14 +348,17 @@ def _home_alerts(viewer: User, *, since: dt.date) -> QuerySet:
     )
 
 
-def _alerts(rows: list[tuple]) -> list[Alert]:
-    """The alerts of ``_alerts_read``'s rows, each with the contact fields the panel shows."""
+def _alerts(rows: list[tuple], now: dt.datetime, half_life: float) -> list[Alert]:
+    """The alerts of ``_alerts_read``'s rows, each with the contact fields the panel shows and
+    its contact's warmth at ``now`` (``warmth_now``, the same number as the lead's badge on
+    the page; the alert's own ``warmth`` is the one it was raised with)."""
     alerts = []
     for row in rows:
         alert = _load(Alert, HOME_ALERT_FIELDS, row[: len(HOME_ALERT_FIELDS)])
         alert.contact = _load(
             Contact, ALERT_CONTACT_FIELDS, (alert.contact_id, *row[len(HOME_ALERT_FIELDS) :])
         )
+        alert.warmth_now = warmth.warmth_now(alert.contact.warmth_ref, now, half_life)
         alerts.append(alert)
     return alerts
 
@@ -481,7 +490,7 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
                 (persona, persona.checklist(today)) for persona in personas.values()
             )
         ],
-        alerts=_alerts(alert_rows),
+        alerts=_alerts(alert_rows, now, half_life),
         quick_kind_codes=quick_kind_codes,
     )
 
@@ -681,7 +690,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
         agents=list(rows.values()),
         mix=dict(mix),
         target={"story": team.mix_story, "value": team.mix_value, "ad": team.mix_ad},
-        alerts=_alerts(alert_rows),
+        alerts=_alerts(alert_rows, now, half_life),
     )
 
 

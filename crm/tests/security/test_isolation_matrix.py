@@ -83,6 +83,10 @@ def _alert(w: World):
     )
 
 
+def _interaction(w: World):
+    return InteractionFactory(contact=_contact(w))
+
+
 def _import(w: World):
     return contact_import_start(
         owner=w.owner, file=ContentFile(b"name\nA\n", name="a.csv"), filename="a.csv"
@@ -133,6 +137,14 @@ REGISTRY: dict[str, Target] = {
         pk(_contact), readers=OWNER, method="post", visible_status=None
     ),
     "contacts:alert-dismiss": Target(pk(_alert), readers=OWNER, method="post", visible_status=302),
+    # The owner's delete goes through (and is sent back to the contact); a lead reads the
+    # team's timeline but changes nothing in it.
+    "contacts:interaction-delete": Target(
+        pk(_interaction), readers=OWNER, method="post", visible_status=302
+    ),
+    "contacts:interaction-time": Target(
+        pk(_interaction), readers=OWNER, method="post", visible_status=None
+    ),
     "contacts:group-detail": Target(pk(lambda w: GroupFactory(owner=w.owner))),
     "contacts:persona-edit": Target(pk(lambda w: PersonaFactory(owner=w.owner)), readers=OWNER),
     "contacts:import-detail": Target(pk(_import)),
@@ -160,9 +172,7 @@ REGISTRY: dict[str, Target] = {
     "api:contactgroup-detail": Target(pk(lambda w: GroupFactory(owner=w.owner))),
     "api:contacttag-detail": Target(pk(lambda w: TagFactory(owner=w.owner))),
     "api:contactimport-detail": Target(pk(_import)),
-    "api:interaction-detail": Target(
-        pk(lambda w: InteractionFactory(contact=ContactFactory(owner=w.owner)))
-    ),
+    "api:interaction-detail": Target(pk(_interaction)),
     "api:persona-detail": Target(pk(lambda w: PersonaFactory(owner=w.owner))),
     # A lead reviews the team's posts: approve, reject and the rest reach the state machine.
     **{
