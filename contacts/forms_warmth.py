@@ -34,8 +34,7 @@ class InteractionTimeForm(forms.Form):
 
     at = forms.DateTimeField(
         label=_("When it happened"),
-        # The browser's control takes and sends only ``YYYY-MM-DDTHH:MM``, in any language.
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
     )
 
     def __init__(self, *args, current: datetime, **kwargs) -> None:
