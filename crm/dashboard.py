@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, Field, Model, Q, QuerySet, Sum
+from django.db.models import Count, Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,7 +29,6 @@ from contacts.models import (
     Interaction,
     InteractionKind,
     Persona,
-    SourceCount,
     Stage,
 )
 from contacts.models.personas import checklist_percent
@@ -583,7 +582,7 @@ def _lead_pool(viewer: User, *, hot: float, warm: float) -> QuerySet:
     and no slower than naming them (their ids as a subquery made it 1.5 times as slow on the
     bench data). On PostgreSQL only the hot and warm contacts are read, which the
     ``(owner, -warmth_ref, -id)`` index holds first, and the cold are the rest of the owner's
-    active contacts as ``SourceCount`` has them (``_lead_pool_totals``): counting every
+    active contacts counted apart (``_lead_pool_totals``): counting every
     contact visited the table for each of a team's 10,000 (about 3 ms on the bench data)."""
     contacts = Contact.objects.visible_to(viewer).filter(erased_at__isnull=True)
     counts = {
@@ -598,9 +597,10 @@ def _lead_pool(viewer: User, *, hot: float, warm: float) -> QuerySet:
 
 
 def _lead_pool_totals(viewer: User) -> QuerySet:
-    """Each owner's active contacts, on PostgreSQL: the sums of ``SourceCount``, which its
-    triggers keep."""
-    totals = SourceCount.objects.visible_to(viewer).values("owner").annotate(n=Sum("active"))
+    """Each owner's active contacts, on PostgreSQL, counted from the partial index
+    ``contact_owner_source_active`` (the trigger-kept ``SourceCount`` is gone)."""
+    contacts = Contact.objects.visible_to(viewer).filter(erased_at__isnull=True)
+    totals = contacts.values("owner").annotate(n=Count("pk"))
     return totals.order_by().values_list("owner", "n")
 
 
