@@ -176,17 +176,17 @@ class Contact(models.Model):
         indexes = [
             # Ends in -id like every warmth ordering, so "hottest n" is an index scan of n rows.
             models.Index(fields=["owner", "-warmth_ref", "-id"], name="contact_owner_warmth"),
-            # The list's "latest interaction" order, never-touched contacts last, as each
-            # agent's first rows are read for a lead's page (``selectors_list.first_rows``):
-            # with the default DESC NULLS FIRST PostgreSQL sorted every contact of the agent.
+            # Latest interaction first, never-touched contacts last, per agent. The list now
+            # orders by ``last_touch`` (a Coalesce of the column, so its keyset has no NULL),
+            # which this index does not hold: that order sorts the visible rows.
             NullsLastIndex(
                 F("owner"),
                 F("last_interaction_at").desc(nulls_last=True),
                 F("id").desc(),
                 name="contact_owner_last_touch",
             ),
-            # The list's default order (newest first), read per agent for a lead's page
-            # (``selectors_list.first_rows``): n index entries an agent.
+            # The list's default order (newest first): an agent's page, deep or not, is n
+            # index entries from its cursor on.
             models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
             # The home's follow-ups due (``crm.dashboard``): the agent's dated contacts in date
             # order, n index entries, where the heap scan read every one of the agent's
