@@ -33,16 +33,6 @@ from contacts.selectors_list import ANCHORED as PERSONAL_DATA_COLUMNS
 WRITE_ACTIONS = {"update", "partial_update", "destroy", "erase", "reveal_phone"}
 
 
-class TieBreakOrderingFilter(OrderingFilter):
-    """``?ordering=name`` becomes ``name, id``: every ordering ends in a unique column."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = list(super().get_ordering(request, queryset, view) or [])
-        if ordering and not any(term.lstrip("-") in {"id", "pk"} for term in ordering):
-            ordering.append("-id" if ordering[0].startswith("-") else "id")
-        return ordering
-
-
 class UsedFiltersBackend(DjangoFilterBackend):
     """Builds the filter set only when the query string names one of its filters.
 
@@ -64,7 +54,8 @@ class UsedFiltersBackend(DjangoFilterBackend):
         )
 
 
-FILTERS = [UsedFiltersBackend, TieBreakOrderingFilter]
+# The pager ends every ordering in the id (``crm.api.pagination.with_unique_end``).
+FILTERS = [UsedFiltersBackend, OrderingFilter]
 
 
 class OwnedWritesMixin:
