@@ -319,3 +319,57 @@ def test_nurturing_persona_plan_holds_no_ad(world):
     plan_week(persona=persona, start=next_monday(world["agent"].tzinfo), days=7, seed=3)
     planned = MomentPost.objects.filter(persona=persona)
     assert planned.exists() and not planned.filter(category=Category.AD).exists()
+
+
+# ------------------------------------------------------------------- creating a post
+
+
+def created_count(world) -> tuple[int, int]:
+    return (
+        MomentPost.objects.filter(persona=world["persona"]).count(),
+        PostTransition.objects.filter(post__persona=world["persona"]).count(),
+    )
+
+
+def create_body(world, rule) -> dict:
+    """A new post of the category ``arrange`` asks for, into the slot it made illegal."""
+    category, window, day = arrange(rule, world)
+    return {
+        "persona": world["persona"].pk,
+        "window": window.pk,
+        "day": day.isoformat(),
+        "content": ContentItemFactory(category=category).pk,
+    }
+
+
+@pytest.mark.parametrize("rule", slots.RULES)
+def test_api_create_into_a_slot_breaking_a_rule_is_400_naming_it(api_client, world, rule):
+    body = create_body(world, rule)
+    before = created_count(world)
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(reverse("api:post-list"), body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["rule"] == [rule]
+    field = "window" if rule == slots.WINDOW_TAKEN else "day"
+    assert answer[field] == [message(rule, world["agent"])]
+    assert created_count(world) == before
+
+
+@pytest.mark.parametrize("rule", slots.RULES)
+def test_calendar_create_into_a_slot_breaking_a_rule_shows_the_rule(client, world, rule):
+    body = create_body(world, rule)
+    before = created_count(world)
+    client.force_login(world["agent"])
+    response = client.post(reverse("scheduler-post-create"), body)
+    assert response.status_code == 400
+    field = "window" if rule == slots.WINDOW_TAKEN else "day"
+    page = parse(response.content)
+    box = next(
+        div
+        for div in find_all(page, "div", cls="field")
+        if attr(find(div, "label"), "for") == f"id_{field}"
+    )
+    errors = [text(p) for p in find_all(box, "p", cls="error")]
+    assert errors == [message(rule, world["agent"])]
+    assert created_count(world) == before
