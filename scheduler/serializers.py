@@ -130,7 +130,9 @@ class PostCreateSerializer(serializers.Serializer):
     persona = OwnedPrimaryKeyField(queryset=Persona.objects.all())
     window = serializers.IntegerField()
     day = serializers.DateField()
-    content = LibraryItemField(required=False, allow_null=True, default=None)
+    content = LibraryItemField(
+        queryset=ContentItem.objects.all(), required=False, allow_null=True, default=None
+    )
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(Category.choices, required=False, allow_blank=True)
