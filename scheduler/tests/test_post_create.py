@@ -346,3 +346,40 @@ def test_calendar_create_page_query_count_is_constant(client, world, django_asse
         large = client.get(reverse("scheduler-post-create"), {"q": "家庭保障"})
     assert small.status_code == large.status_code == 200
     assert len(offered(parse(large.content))) == 20
+
+
+@pytest.mark.postgres
+def test_two_creates_into_one_slot_at_once_leave_one_post(migration_rows):
+    """The persona's row is locked while its posts are checked and the new one is written:
+    of two agents' tabs adding a post to the same window at the same moment, one wins and
+    the other is refused with ``window_taken``."""
+    import threading
+
+    from django.db import connection
+
+    agent = AgentFactory()
+    persona = PersonaFactory(owner=agent, licence_number=LICENCE)
+    lunch = default_window("lunch")
+    day = next_wednesday(agent.tzinfo)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def add(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            post_create(
+                by=agent, persona=persona, window=lunch, day=day, text=f"第{n}条", category="story"
+            )
+            outcomes.append("created")
+        except PostRefused as exc:
+            outcomes.append(",".join(e.code for e in exc.error_dict.get("window", [])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["created", "window_taken"]
+    assert MomentPost.objects.filter(persona=persona).count() == 1
