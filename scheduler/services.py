@@ -470,10 +470,22 @@ def _require_slot_kept(post: MomentPost) -> None:
     )
 
 
+# How far ahead a post may be placed by hand (moved or added).
+MAX_DAYS_AHEAD = 366
+
+
 def slot_time(
     *, window: PostingWindow, day: dt.date, tz: Any, minute: int
 ) -> tuple[dt.datetime, dt.datetime]:
-    """The exact time ``minute`` minutes into ``window`` on ``day`` and the window's end."""
+    """The exact time ``minute`` minutes into ``window`` on ``day`` and the window's end.
+
+    A day more than ``MAX_DAYS_AHEAD`` ahead is refused (a typo, not a plan), and a day at the
+    calendar's first dates counts as past, so the rules' look-around never leaves the
+    calendar's range."""
+    if day > timezone.localdate(timezone.now(), tz) + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise PostRefused({"day": [_("Choose a day within the next year.")]}, code="too_far_ahead")
+    if day.toordinal() <= slots.LOOKAROUND_DAYS + 1:
+        _refuse_slot([slots.SlotViolation(slots.PAST)])
     start, end = window.bounds_on(day, tz)
     at = start + dt.timedelta(minutes=minute)
     if at >= end:

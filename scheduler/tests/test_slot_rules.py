@@ -209,6 +209,26 @@ def test_moving_within_its_own_window_is_no_conflict_with_itself(api_client, wor
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("day", "field", "rule"),
+    [("9999-12-31", "day", None), ("0001-01-01", "day", slots.PAST)],
+    ids=["end-of-calendar", "start-of-calendar"],
+)
+def test_api_move_to_a_day_at_the_calendars_ends_is_400_not_500(
+    api_client, world, day, field, rule
+):
+    post = moving_post(world, Category.STORY)
+    before = snapshot(post)
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(
+        reverse("api:post-move", args=[post.pk]),
+        {"window": default_window("lunch").pk, "day": day},
+    )
+    assert response.status_code == 400
+    assert field in response.json() and response.json().get("rule") == ([rule] if rule else None)
+    assert snapshot(post) == before
+
+
 # ----------------------------------------------- a sent-back post coming back into its slot
 
 REENTRY_RULES = [rule for rule in slots.RULES if rule != slots.PAST]
@@ -372,4 +392,25 @@ def test_calendar_create_into_a_slot_breaking_a_rule_shows_the_rule(client, worl
     )
     errors = [text(p) for p in find_all(box, "p", cls="error")]
     assert errors == [message(rule, world["agent"])]
+    assert created_count(world) == before
+
+
+@pytest.mark.parametrize(
+    ("day", "rule"), [("9999-12-31", None), ("0001-01-01", slots.PAST)], ids=["end", "start"]
+)
+def test_api_create_on_a_day_at_the_calendars_ends_is_400_not_500(api_client, world, day, rule):
+    before = created_count(world)
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(
+        reverse("api:post-list"),
+        {
+            "persona": world["persona"].pk,
+            "window": default_window("lunch").pk,
+            "day": day,
+            "text": "一段文字",
+            "category": Category.STORY,
+        },
+    )
+    assert response.status_code == 400
+    assert "day" in response.json() and response.json().get("rule") == ([rule] if rule else None)
     assert created_count(world) == before
