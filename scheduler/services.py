@@ -589,9 +589,8 @@ def post_create(
     """The agent puts one post of their own persona into a chosen window on a chosen day.
 
     From ``content`` (an approved library item in date on ``day``, snapshot as the planner's
-    posts are)
-    or from ``text`` with a ``category``. The post goes ``CREATE_OFFSET_MINUTES`` into the
-    window (the next minute when the window is open now); the slot rules
+    posts are) or from ``text`` with a ``category``. The post goes ``CREATE_OFFSET_MINUTES``
+    into the window (the next minute when the window is open now); the slot rules
     (``slot_violations``) refuse a slot it may not take, each error coded with the rule, and
     nothing is written. Checked for compliance, it starts where a planned post does
     (``first_status``). Only the persona's own agent creates: a lead reviews the team's
