@@ -23,9 +23,10 @@ machine refuses (someone approved it first) is the page telling the user so, not
 Only the markup's forms and links are read (regular expressions, lightly): nothing here
 depends on how a page is built.
 
-One run of locust is one step: ``BENCH_USERS`` users spawned at ``BENCH_SPAWN_RATE`` a second,
+One run of locust is one step: ``BENCH_USERS`` users, those with a session from the step
+before spawned at ``BENCH_SPAWN_RATE`` a second, the new ones at ``BENCH_SIGN_IN_RATE``;
 then, once every user has signed in, ``BENCH_SETTLE_S`` seconds to settle and
-``BENCH_MEASURE_S`` seconds measured; the requests of the measured window go to ``BENCH_OUT``
+``BENCH_MEASURE_S`` seconds measured. The requests of the measured window go to ``BENCH_OUT``
 (JSON: per page and in all, p50/p95/p99, requests, errors, the window's start and end).
 """
 
@@ -46,7 +47,10 @@ from locust import FastHttpUser, LoadTestShape, between, events, task
 WAIT = tuple(float(x) for x in os.environ.get("BENCH_WAIT", "20,40").split(","))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "siyu-bench-2026")
 USERS = int(os.environ.get("BENCH_USERS", "50"))
-SPAWN_RATE = float(os.environ.get("BENCH_SPAWN_RATE", "10"))
+# Users with a session from the step before come back at SPAWN_RATE a second; new ones sign
+# in at SIGN_IN_RATE (a sign-in hashes the password: about 0.25 s of a core each).
+SPAWN_RATE = float(os.environ.get("BENCH_SPAWN_RATE", "50"))
+SIGN_IN_RATE = float(os.environ.get("BENCH_SIGN_IN_RATE", "4"))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "30"))
 MEASURE_S = float(os.environ.get("BENCH_MEASURE_S", "60"))
 # Beyond this (after the last spawn) the step stops unmeasured: the users could not sign in.
@@ -61,6 +65,7 @@ LEADS: list[str] = ACCOUNTS.get("leads") or ["bench-lead-01"]
 _sessions: dict[str, str] = {}
 if SESSIONS and Path(SESSIONS).exists():
     _sessions = json.loads(Path(SESSIONS).read_text())
+REUSED = len(_sessions)
 _numbers = {"agent": itertools.count(), "lead": itertools.count()}
 _ready = 0
 _window: dict[str, float] = {}
@@ -367,10 +372,13 @@ class Step(LoadTestShape):
     def tick(self):
         now = time.time()
         runner = self.runner
+        count = runner.user_count if runner is not None else 0
         if self.spawned_at is None:
-            if runner is not None and runner.user_count >= USERS:
+            if count >= USERS:
                 self.spawned_at = now
-            return USERS, SPAWN_RATE
+            elif count < min(REUSED, USERS):
+                return min(REUSED, USERS), SPAWN_RATE
+            return USERS, SIGN_IN_RATE
         if self.ready_at is None:
             if _ready >= USERS:
                 self.ready_at = now
