@@ -21,13 +21,14 @@ many more requests (``--no-tree`` to leave it out).
 
 ``--compare REV`` measures ``REV`` too (checked out into a temporary worktree, see
 ``bench/worktree.py``; on its own copy of the database when the migrations differ) and this
-tree, ``--rounds`` times each in alternation, each in its own process, and prints both
-columns. Needs ``manage.py seed_bench``'s data.
+tree (or ``--after REV2``, checked out likewise), ``--rounds`` times each in alternation,
+each in its own process, and prints both columns. Needs ``manage.py seed_bench``'s data.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 import os
@@ -271,21 +272,26 @@ def compare(args: argparse.Namespace) -> None:
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("--compare needs DATABASE_URL=postgres://… with seed_bench's data")
-    with checkout(args.compare) as before:
-        prepare_tree(ROOT, database_url)
-        before_url, note = database_for_before(before, database_url)
+    with contextlib.ExitStack() as stack:
+        before = stack.enter_context(checkout(args.compare))
+        after = stack.enter_context(checkout(args.after)) if args.after else ROOT
+        prepare_tree(after, database_url)
+        before_url, note = database_for_before(before, database_url, after)
         prepare_tree(before, before_url)
         runs: dict[str, list[list[dict]]] = {"before": [], "after": []}
         try:
             for n in range(args.rounds):
                 for side in ("before", "after") if n % 2 == 0 else ("after", "before"):
                     print(f"[round {n + 1}] {side} …", file=sys.stderr, flush=True)
-                    tree, url = (before, before_url) if side == "before" else (ROOT, database_url)
+                    tree, url = (before, before_url) if side == "before" else (after, database_url)
                     runs[side].append(run_side(tree, url, args))
         finally:
             if before_url != database_url:
                 drop_database(before_url)
-    labels = {"before": short(args.compare), "after": short("HEAD") + " (this tree)"}
+    labels = {
+        "before": short(args.compare),
+        "after": short(args.after) if args.after else short("HEAD") + " (this tree)",
+    }
     print(f"profile_page, before {labels['before']} vs after {labels['after']}: {note}")
     print(
         f"median in-process ms of {args.repeat} requests, median over {args.rounds} round(s) "
@@ -328,6 +334,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.0005, help="sampling interval (s)")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     parser.add_argument("--compare", metavar="REV", help="measure REV too, side by side")
+    parser.add_argument("--after", metavar="REV", help="with --compare: REV, not this tree")
     parser.add_argument("--rounds", type=int, default=1, help="with --compare: rounds each")
     args = parser.parse_args()
     if args.compare:

@@ -104,9 +104,10 @@ def drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def database_for_before(before: Path, database_url: str) -> tuple[str, str]:
-    """The database the before tree runs on, and a sentence saying which and why."""
-    ours, theirs = migrations(ROOT), migrations(before)
+def database_for_before(before: Path, database_url: str, after: Path = ROOT) -> tuple[str, str]:
+    """The database the before tree runs on, and a sentence saying which and why.
+    ``database_url`` is migrated by ``after`` (this tree unless said)."""
+    ours, theirs = migrations(after), migrations(before)
     if ours == theirs:
         return database_url, "both trees on the same database (the same migrations)"
     copy = copy_database(database_url)
@@ -115,7 +116,7 @@ def database_for_before(before: Path, database_url: str) -> tuple[str, str]:
         if kept == names:
             continue
         # This tree reverses its own migrations that the before tree does not have.
-        manage(ROOT, copy, "migrate", app, kept[-1] if kept else "zero", "-v0")
+        manage(after, copy, "migrate", app, kept[-1] if kept else "zero", "-v0")
     extra = sorted(
         f"{app}.{name}"
         for app, names in theirs.items()
