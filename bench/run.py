@@ -641,9 +641,10 @@ def main() -> None:
 
     info = machine()
     versions = server_versions(runner.base, runner.redis)
+    scale = "of the data there (--keep-data)" if args.keep_data else args.scale
     header = (
         f"Siyu benchmarks, {started_at:%Y-%m-%d %H:%M %Z}, commit {git_commit()}, scale "
-        f"{args.scale}\nmachine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}, "
+        f"{scale}\nmachine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}, "
         f"{info['os']}, Python {info['python']}, PostgreSQL {versions['postgresql']}, Redis "
         f"{versions['redis']}\nload average before {load_before}, after {load_after}"
     )
