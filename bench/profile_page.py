@@ -294,10 +294,14 @@ def compare(args: argparse.Namespace) -> None:
     }
     print(f"profile_page, before {labels['before']} vs after {labels['after']}: {note}")
     print(
-        f"median in-process ms of {args.repeat} requests, median over {args.rounds} round(s) "
-        f"taken in alternation; queries per request; target ≤ {TARGET_MS:.0f} ms"
+        f"median in-process ms of {args.repeat} requests (and the process's CPU ms, less "
+        f"disturbed by other processes), median over {args.rounds} round(s) taken in "
+        f"alternation; queries per request; target ≤ {TARGET_MS:.0f} ms"
     )
-    print(f"{'page':<30}{'before ms':>10}{'after ms':>10}{'before q':>10}{'after q':>9}  after")
+    print(
+        f"{'page':<30}{'before ms':>10}{'after ms':>10}{'before CPU':>11}{'after CPU':>10}"
+        f"{'before q':>9}{'after q':>8}  after"
+    )
     combined: dict[str, list[dict]] = {}
     for side in ("before", "after"):
         keyed: dict[str, list[dict]] = {}
@@ -305,17 +309,21 @@ def compare(args: argparse.Namespace) -> None:
             for r in run:
                 keyed.setdefault(r["key"], []).append(r)
         combined[side] = [
-            rs[0] | {"median_ms": statistics.median(x["median_ms"] for x in rs)}
+            rs[0]
+            | {
+                "median_ms": statistics.median(x["median_ms"] for x in rs),
+                "cpu_ms": statistics.median(x["cpu_ms"] for x in rs),
+            }
             for rs in keyed.values()
         ]
     before_by_key = {r["key"]: r for r in combined["before"]}
     for r in combined["after"]:
-        b = before_by_key.get(r["key"])
+        b = before_by_key.get(r["key"], {})
         verdict = "met" if r["median_ms"] <= TARGET_MS else "MISSED"
         print(
-            f"{r['label']:<30}{(b['median_ms'] if b else float('nan')):>10.1f}"
-            f"{r['median_ms']:>10.1f}{(b['queries'] if b else 0):>10.0f}{r['queries']:>9.0f}"
-            f"  {verdict}"
+            f"{r['label']:<30}{b.get('median_ms', float('nan')):>10.1f}{r['median_ms']:>10.1f}"
+            f"{b.get('cpu_ms', float('nan')):>11.1f}{r['cpu_ms']:>10.1f}"
+            f"{b.get('queries', 0):>9.0f}{r['queries']:>8.0f}  {verdict}"
         )
     if args.json:
         summary = {"before": labels["before"], "note": note, **combined}

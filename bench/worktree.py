@@ -131,7 +131,7 @@ def database_for_before(before: Path, database_url: str, after: Path = ROOT) -> 
     )
     note = (
         f"the before tree on its own copy of the database ({copy.rsplit('/', 1)[-1]}, the same "
-        f"rows), its schema: this tree's {', '.join(ahead) or 'no'} migrations unapplied"
+        f"rows), its schema: the after tree's {', '.join(ahead) or 'no'} migrations unapplied"
         + (f", the before tree's {', '.join(extra)} applied" if extra else "")
     )
     return copy, note
