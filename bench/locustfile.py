@@ -91,7 +91,8 @@ def attr(tag: str, name: str) -> str | None:
 
 
 def forms(body: str, action: str) -> list[tuple[str, dict[str, str]]]:
-    """The POST forms whose action matches ``action`` (a pattern): (action, hidden fields)."""
+    """The POST forms whose action matches ``action`` (a pattern), and the htmx buttons that
+    post there: (action, hidden fields or ``hx-vals``)."""
     found = []
     for head, inner in FORM.findall(body):
         target = attr(head, "action") or ""
@@ -102,6 +103,15 @@ def forms(body: str, action: str) -> list[tuple[str, dict[str, str]]]:
             if (attr(tag, "type") or "text").lower() == "hidden" and attr(tag, "name"):
                 fields[attr(tag, "name")] = attr(tag, "value") or ""
         found.append((target, fields))
+    # htmx buttons outside a form (the quick-log buttons of a row): hx-post and hx-vals.
+    for tag in re.findall(r"<button\b[^>]*>", body, re.I):
+        target = attr(tag, "hx-post") or ""
+        if target and re.search(action, target) and not any(t == target for t, _ in found):
+            try:
+                values = json.loads(attr(tag, "hx-vals") or "{}")
+            except ValueError:
+                values = {}
+            found.append((target, {k: str(v) for k, v in values.items()}))
     return found
 
 
