@@ -426,7 +426,9 @@ def print_side(side: Side, workers: int, p95_limit: float) -> None:
             f"{cpu.get('machine', 0):.2f}{mark}"
         )
     if side.steps and "p95_ms" in side.steps[-1]:
-        print(f"limit at {side.steps[-1]['users']:,} users: {limit_of(side.steps[-1], workers)}")
+        last = side.steps[-1]
+        what = "held; its load" if last["held"] else "the limit"
+        print(f"at {last['users']:,} users ({what}): {limit_of(last, workers)}")
         pages = side.steps[-1]["pages"]
         print("  per page at that step (requests, p50 / p95 ms, errors): " + "; ".join(
             f"{name} {p['requests']}, {p['p50_ms']:.0f} / {p['p95_ms']:.0f}, {p['errors']}"
