@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 
 
 def clamp(days: float | None) -> float:
-    """A stored half-life as the maths accepts it (unset: the default; never below the
-    minimum)."""
-    return float(max(days or DEFAULT_HALF_LIFE_DAYS, MIN_HALF_LIFE_DAYS))
+    """A stored half-life as the maths accepts it: unset (``None``) is the default; anything
+    below the minimum, 0 included, is the minimum (as ``expression`` reads it in SQL)."""
+    if days is None:
+        return float(DEFAULT_HALF_LIFE_DAYS)
+    return float(max(days, MIN_HALF_LIFE_DAYS))
 
 
 def of_team(team: Team | None) -> float:
