@@ -63,9 +63,11 @@ def test_warmth_now_in_the_database_is_the_maths(row, ref, days, team_days):
 def test_with_tier_uses_the_clamped_team_half_life():
     # A team may store a half-life below the minimum; every page reads it as the minimum.
     contact = ContactFactory(owner=AgentFactory(team=TeamFactory(warmth_half_life_days=1)))
-    Contact.objects.filter(pk=contact.pk).update(warmth_ref=1000.0)
-    value = Contact.objects.with_tier(NOW).get(pk=contact.pk).warmth_now
-    assert value == pytest.approx(warmth.warmth_now(1000.0, NOW, warmth.MIN_HALF_LIFE_DAYS))
+    ref = warmth.ref_threshold(50.0, NOW, warmth.MIN_HALF_LIFE_DAYS)  # warmth 50 now
+    Contact.objects.filter(pk=contact.pk).update(warmth_ref=ref)
+    annotated = Contact.objects.with_tier(NOW).get(pk=contact.pk)
+    assert annotated.warmth_now == pytest.approx(50.0, rel=1e-9)
+    assert annotated.tier == "hot"
 
 
 @pytest.mark.parametrize(
