@@ -24,6 +24,7 @@ NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 # Days from NOW, both ways, past REFERENCE; microseconds are kept (the column holds them).
 OFFSETS = st.floats(min_value=-3000.0, max_value=30.0, allow_nan=False)
 HALF_LIVES = st.integers(min_value=warmth.MIN_HALF_LIFE_DAYS, max_value=120)
+MICROSECONDS = st.integers(min_value=0, max_value=999_999)
 WEIGHTS = st.floats(min_value=0.5, max_value=100.0, allow_nan=False)
 _PROPERTY = hypothesis_settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -36,14 +37,14 @@ def row():
 
 
 @_PROPERTY
-@given(weight=WEIGHTS, days=OFFSETS, half_life_days=HALF_LIVES)
-def test_contribution_in_the_database_is_the_maths(row, weight, days, half_life_days):
-    at = NOW + timedelta(days=days)
+@given(weight=WEIGHTS, days=OFFSETS, us=MICROSECONDS, half_life_days=HALF_LIVES)
+def test_contribution_in_the_database_is_the_maths(row, weight, days, us, half_life_days):
+    at = (NOW + timedelta(days=days)).replace(microsecond=us)
     Interaction.objects.filter(pk=row.pk).update(weight=weight, at=at)
     stored = Interaction.objects.get(pk=row.pk)  # the time as the column keeps it
     value = Interaction.objects.with_contribution(NOW, half_life_days).get(pk=row.pk).contribution
     expected = warmth.contribution_now(weight, stored.at, NOW, half_life_days)
-    assert value == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-300)
 
 
 @_PROPERTY

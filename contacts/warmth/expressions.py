@@ -37,29 +37,28 @@ from contacts.warmth.maths import (
 )
 from contacts.warmth.tiers import thresholds
 
-# julianday() of the Unix epoch.
-_UNIX_JULIAN_DAY = 2440587.5
-
 
 class EpochSeconds(Func):
-    """Seconds since the Unix epoch of a datetime column or expression, as a float."""
+    """Seconds since the Unix epoch of a datetime column, as a float, to the microsecond."""
 
+    arity = 1
     output_field = FloatField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
         # date_part() is float8; EXTRACT() is numeric since PostgreSQL 14, and POWER() of a
         # numeric is far slower over many rows.
-        return self.as_sql(
-            compiler,
-            connection,
-            function="date_part",
-            template="%(function)s('epoch', %(expressions)s)",
-            **extra_context,
-        )
+        template = "date_part('epoch', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores SQLite datetimes as UTC text, which julianday() reads.
-        template = f"((julianday(%(expressions)s) - {_UNIX_JULIAN_DAY}) * 86400.0)"
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC. julianday() keeps milliseconds
+        # only, so the whole seconds come from it (exact once rounded) and the microseconds
+        # from the text.
+        template = (
+            "(CAST(ROUND((julianday(substr(%(expressions)s, 1, 19)) - 2440587.5) * 86400)"
+            " AS INTEGER) + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER)"
+            " / 1000000.0)"
+        )
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
