@@ -292,7 +292,7 @@ SCHEDULER_WECOM_WEBHOOK_URL = env("SCHEDULER_WECOM_WEBHOOK_URL")
 # so a test can kill a worker mid-send.
 SCHEDULER_TEST_PUBLISH_DELAY = float(env("SCHEDULER_TEST_PUBLISH_DELAY", "0") or 0)
 
-# --- Lead warmth (see contacts/warmth.py) -------------------------------------------------
+# --- Lead warmth (see contacts/warmth/) ---------------------------------------------------
 # Tier thresholds on warmth now; a call is worth 10 and a quote request 25, so one fresh call
 # makes a lead warm and a quote plus some replies make it hot.
 WARMTH_WARM_THRESHOLD = env_int("WARMTH_WARM_THRESHOLD", 10)
