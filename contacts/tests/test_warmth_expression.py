@@ -61,6 +61,16 @@ def test_warmth_now_in_the_database_is_the_maths(row, ref, days, team_days):
     assert annotated.tier == warmth.tier_of(expected, warmth.thresholds())
 
 
+def test_a_tiny_stored_score_is_zero_now_not_a_database_error():
+    # Only ancient history: a stored score near 2**-1000, times a factor far below 1, is a
+    # float product that rounds to 0, which PostgreSQL refuses ("value out of range").
+    contact = ContactFactory(owner=AgentFactory(team=TeamFactory(warmth_half_life_days=3)))
+    Contact.objects.filter(pk=contact.pk).update(warmth_ref=5e-302)
+    annotated = Contact.objects.with_tier(NOW + timedelta(days=3650)).get(pk=contact.pk)
+    assert 0.0 <= annotated.warmth_now < 1e-290
+    assert annotated.tier == "cold"
+
+
 def test_with_tier_uses_the_clamped_team_half_life():
     # A team may store a half-life below the minimum; every page reads it as the minimum.
     contact = ContactFactory(owner=AgentFactory(team=TeamFactory(warmth_half_life_days=1)))

@@ -19,13 +19,15 @@ the ``(owner, -warmth_ref, -id)`` index and nothing is rewritten as time passes.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Self
 
 from django.db import models
 from django.db.models import Case, F, FloatField, Func, Value, When, Window
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Greatest, Power, RowNumber
+from django.db.models.functions import Greatest, Ln, Power, RowNumber
+from django.db.models.lookups import GreaterThan
 
 from contacts.warmth import half_life as half_lives
 from contacts.warmth.maths import (
@@ -72,15 +74,29 @@ def _seconds(at: Instant) -> Combinable:
     return EpochSeconds(at)
 
 
-def decay(since: Instant, until: Instant, half_life: HalfLife) -> Combinable:
+def decay(
+    since: Instant, until: Instant, half_life: HalfLife, *, of: Combinable | None = None
+) -> Combinable:
     """The factor a weight of ``since`` has at ``until`` with ``half_life`` days: each an
     instant (a ``datetime``) or an expression (``F("at")``, ``half_lives.expression(...)``).
-    The same number as ``maths.decay`` (to float rounding)."""
+    The same number as ``maths.decay`` (to float rounding).
+
+    ``of``: the decayed amount itself, ``of * factor``, for an amount that may be tiny (a
+    stored score): the product is taken in the exponent, ``2 ** (log2(of) + e)``, as
+    PostgreSQL raises "underflow" where a float product rounds to 0. Below ``2 ** -1000`` it
+    is held there, zero for any purpose; an amount of 0 or less is 0."""
     if not isinstance(half_life, Combinable):
         half_life = Value(half_lives.clamp(half_life), output_field=FloatField())
     exponent = (_seconds(since) - _seconds(until)) / (half_life * Value(86400.0))
     floor = Value(-MAX_EXPONENT, output_field=FloatField())
-    return Power(Value(2.0), Greatest(exponent, floor), output_field=FloatField())
+    if of is None:
+        return Power(Value(2.0), Greatest(exponent, floor), output_field=FloatField())
+    exponent = Ln(of) / Value(math.log(2.0)) + exponent
+    return Case(
+        When(GreaterThan(of, 0.0), then=Power(Value(2.0), Greatest(exponent, floor))),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
 
 
 class WarmthQuerySetMixin:
@@ -130,11 +146,9 @@ class WarmthQuerySetMixin:
         this is right for a queryset spanning teams. For filtering one team prefer
         ``hot``/``warm``/``cold``, which use the index.
         """
-        factor = decay(REFERENCE, now, half_lives.expression("owner__team"))
+        now_of = decay(REFERENCE, now, half_lives.expression("owner__team"), of=F("warmth_ref"))
         t = thresholds()
-        return self.annotate(
-            warmth_now=models.ExpressionWrapper(F("warmth_ref") * factor, output_field=FloatField())
-        ).annotate(
+        return self.annotate(warmth_now=now_of).annotate(
             tier=Case(
                 When(warmth_now__gte=t.hot, then=Value(Tier.HOT.value)),
                 When(warmth_now__gte=t.warm, then=Value(Tier.WARM.value)),
