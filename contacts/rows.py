@@ -24,13 +24,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from contacts import selectors_warmth, warmth
+from contacts import warmth
 from contacts.models import Contact, InteractionKind, Stage
 from contacts.models.interactions import INTERACTION_LABELS
 from contacts.phones import mask_phone
 from contacts.selectors_list import OWNER_NAME_FIELDS, Labels
-from contacts.warmth import Thresholds, Tier
-from contacts.warmth_queries import clamp_half_life, thresholds
+from contacts.warmth import Thresholds, Tier, clamp_half_life, thresholds
+from contacts.warmth import selectors as selectors_warmth
 from crm.html import escape, url_parts
 from crm.models import User
 

@@ -8,8 +8,8 @@ import pytest
 
 from contacts.models import Contact, ContactGroup, Persona, Tag
 from contacts.selectors_list import contact_labels, list_extras, list_options, source_summary
-from contacts.selectors_warmth import quick_kinds
 from contacts.tests.factories import ContactFactory, GroupFactory, PersonaFactory, TagFactory
+from contacts.warmth.selectors import quick_kinds
 from crm.tests.factories import AdminFactory, AgentFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
