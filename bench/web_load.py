@@ -13,8 +13,8 @@ when it is missing) and prints p50, p95, p99 and requests per second for each:
 - ``floor``: ``/bench-floor`` (``BENCH_FLOOR=1``; ``crm/bench_views.py``): a view that reads
   nothing, through the whole middleware stack. Every page's p95 is divided by its p95;
 - ``home``: an agent's home; ``contacts first`` / ``contacts deep``: an agent's contact list,
-  first page and last page (page 40 of 1,000 contacts, by its cursor: ``?cursor=…``, the
-  link "Next" on page 39 holds); the same for a lead, whose list holds the team's 10,000
+  first page and last page (page 40 of 1,000 contacts, found by following the list's
+  "Next" links, as a person would); the same for a lead, whose list holds the team's 10,000
   contacts (last page 400);
 - ``calendar (lead)``: the team's week of posts;
 - ``API contacts first`` / ``API contacts deep``: ``/api/v1/contacts/``, the first page and a
@@ -27,8 +27,10 @@ throttle and the queries see 20 different people. Loopback only. Figures, not ve
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -54,14 +56,13 @@ import django
 django.setup()
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.management import call_command
 from django.db import connection
 
 from contacts.models import Contact
-from contacts.selectors_list import PAGE_SIZE, Cursor, visible_contacts
-from crm.models import User
-from crm.roles import Role
+
+User = get_user_model()
 
 HOST = "127.0.0.1"
 
@@ -225,19 +226,42 @@ def deep_cursor(port: int, session: str, per_agent: int, depth: float = 0.9) -> 
     return f"/api/v1/contacts/?cursor={urllib.parse.quote(chosen)}"
 
 
-def last_page_path(user: User) -> str:
-    """The path of the last page of ``user``'s contact list (newest first, the default), by
-    the cursor the list's "Next" link on the page before it holds: the row that page ends
-    with, read here from the database rather than by following 400 links."""
-    contacts = visible_contacts(user=user)
-    total = contacts.count()
-    last = max(1, -(-total // PAGE_SIZE))
-    if last == 1:
-        raise SystemExit(f"{user.username} has a single page of contacts: seed more (seed_bench)")
-    before = (last - 1) * PAGE_SIZE - 1  # the last row of the page before the last
-    created, pk = contacts.order_by("-created", "-id").values_list("created", "id")[before]
-    cursor = Cursor("-created", created, pk, backwards=False, page=last - 1).encode()
-    return f"/contacts/?cursor={urllib.parse.quote(cursor)}"
+def next_link(body: str) -> str | None:
+    """The href of the page's ``<a rel="next">`` (the pager's "Next"), if it has one."""
+    for tag in re.findall(r"<a\b[^>]*>", body):
+        if re.search(r"""\brel=["']?next\b""", tag):
+            href = re.search(r"""\bhref=["']([^"']*)["']""", tag)
+            if href:
+                return html.unescape(href.group(1))
+    return None
+
+
+def last_page_path(port: int, session: str, path: str = "/contacts/") -> tuple[str, int]:
+    """The path of the last page of the contact list the user of ``session`` sees, found as a
+    person finds it: by following "Next" from the first page (so nothing here depends on how
+    the list pages); and the number of pages."""
+    pages = 1
+    while True:
+        status, body = fetch(port, path, session)
+        if status != 200:
+            raise SystemExit(f"GET {path}: HTTP {status}")
+        nxt = next_link(body.decode())
+        if not nxt:
+            if pages == 1:
+                raise SystemExit("a contact list of a single page: seed more (seed_bench)")
+            return path, pages
+        parts = urllib.parse.urlsplit(urllib.parse.urljoin(path, nxt))
+        path = parts.path + ("?" + parts.query if parts.query else "")
+        pages += 1
+
+
+def last_pages(port: int, sessions: list[str], workers: int) -> list[str]:
+    """Each session's last contact page, ``workers`` users at a time (at the issue's scale a
+    lead's list is 400 pages: about two minutes for the 20 leads and 20 agents)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return [path for path, _ in pool.map(lambda s: last_page_path(port, s), sessions)]
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -342,15 +366,13 @@ def run_threads(port: int, endpoint: Endpoint, users: int, duration: float) -> d
 def build_endpoints(
     agents: list[str],
     leads: list[str],
-    per_agent: int,
-    team_size: int,
     agent_last_pages: list[str],
     lead_last_pages: list[str],
+    last_agent_page: int,
+    last_lead_page: int,
 ) -> dict[str, Endpoint]:
     """The endpoints in the order they run; ``api_deep``'s targets are filled in later. The
     ``*_last_pages`` are each user's ``last_page_path``, in the order of the sessions."""
-    last_agent_page = max(1, -(-per_agent // 25))  # the list shows 25 a page
-    last_lead_page = max(1, -(-team_size // 25))
 
     def each(sessions: list[str], path: str) -> list[tuple[str, str]]:
         return [(session, path) for session in sessions]
@@ -401,11 +423,11 @@ def main() -> None:
         sys.exit("wrk is not installed (apt-get install wrk), or use --client python")
 
     agent_users = list(
-        User.objects.filter(username__startswith="bench-agent-", role=Role.AGENT)
+        User.objects.filter(username__startswith="bench-agent-", role="agent")
         .order_by("username")[: args.users]
     )  # fmt: skip
     lead_users = list(
-        User.objects.filter(username__startswith="bench-lead-", role=Role.LEAD)
+        User.objects.filter(username__startswith="bench-lead-", role="lead")
         .select_related("led_team")
         .order_by("username")[: args.users]
     )  # fmt: skip
@@ -429,13 +451,14 @@ def main() -> None:
     results: list[Result] = []
     try:
         wait_ready(port, server)
+        print("  finding each user's last contact page …", file=sys.stderr, flush=True)
         endpoints = build_endpoints(
             agents,
             leads,
-            per_agent,
-            team_size,
-            [last_page_path(u) for u in agent_users],
-            [last_page_path(u) for u in lead_users],
+            last_pages(port, agents, args.workers),
+            last_pages(port, leads, args.workers),
+            last_page_path(port, agents[0])[1],
+            last_page_path(port, leads[0])[1],
         )
         endpoints["api_deep"].targets = [(s, deep_cursor(port, s, per_agent)) for s in agents]
         chosen = list(endpoints)

@@ -83,4 +83,4 @@ class ContactImportAdmin(admin.ModelAdmin):
     ]
 
 
-from contacts import admin_warmth  # noqa: E402, F401  (registers the warmth models)
+from contacts.warmth import admin as warmth_admin  # noqa: E402, F401  (registers the warmth models)

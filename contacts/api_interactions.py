@@ -17,11 +17,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from contacts import selectors_warmth
 from contacts.api.serializers import OwnedPrimaryKeyField, service_errors
 from contacts.models import Alert, AlertKind, Contact, Interaction, InteractionKind
-from contacts.services.alerts import alert_dismiss
 from contacts.services.interactions import interaction_delete, interaction_log, interaction_move
+from contacts.warmth import alerts as warmth_alerts
+from contacts.warmth import selectors as selectors_warmth
+from contacts.warmth.alerts import alert_dismiss
 from crm.api.filters import AwareIsoDateTimeFilter
 
 
@@ -211,7 +212,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields: list[str] = []
 
     def get_queryset(self):
-        queryset = selectors_warmth.alert_list(user=self.request.user)
+        queryset = warmth_alerts.alert_list(user=self.request.user)
         if self.action == "dismiss":
             return queryset.owned_by(self.request.user)
         return queryset

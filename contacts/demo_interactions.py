@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction, InteractionKind
 from contacts.services import warmth_recompute
-from contacts.services.alerts import alerts_raise_for
+from contacts.warmth.alerts import alerts_raise_for
 from crm.models import User
 
 DEMO_AGENTS = ["agent1", "agent2", "agent3"]

@@ -18,7 +18,7 @@ from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 from django_filters.filters import QuerySetRequestMixin
 
 from contacts.models import Contact, ContactGroup, Persona, Stage, Tag
-from contacts.warmth import DEFAULT_HALF_LIFE_DAYS, Tier
+from contacts.warmth import Tier, half_life
 from crm.models import User
 
 _DIGITS_RE = re.compile(r"\D+")
@@ -123,9 +123,7 @@ class ContactFilter(django_filters.FilterSet):
     def filter_tier(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         # A viewer's list holds their own or their team's leads: one team, one half-life.
         user = _request_user(self.request)
-        team = getattr(user, "team", None)
-        half_life = team.warmth_half_life_days if team else DEFAULT_HALF_LIFE_DAYS
-        return queryset.in_tier(value, timezone.now(), half_life)
+        return queryset.in_tier(value, timezone.now(), half_life.of_user(user))
 
     def filter_q(self, queryset, name, value):
         return search_contacts(queryset, value)

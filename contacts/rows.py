@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from contacts import selectors_warmth
 from contacts.models import Contact, InteractionKind, Stage
+from contacts.warmth import selectors as selectors_warmth
 from crm.html import escape, url_parts
 
 

@@ -19,9 +19,9 @@ from django.http import HttpRequest
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from contacts import selectors_warmth
 from contacts.models import Contact, ContactGroup, Persona, Tag
 from contacts.selectors import CONTACT_ORDERINGS, with_last_touch
+from contacts.warmth import selectors as selectors_warmth
 from crm.api.pagination import CursorPagination
 from crm.models import User
 

@@ -31,6 +31,6 @@ def interactions_reweigh_task(kind_ids: list[int]) -> int:
 @shared_task(name="contacts.tasks.warmth_alerts_tick")
 def warmth_alerts_tick() -> int:
     """Beat tick: raise today's alerts for every agent now past 08:00 local and not yet run."""
-    from contacts.services.alerts import alerts_run_due
+    from contacts.warmth.alerts import alerts_run_due
 
     return alerts_run_due()

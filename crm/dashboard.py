@@ -32,8 +32,8 @@ from contacts.models import (
     Stage,
 )
 from contacts.models.personas import checklist_percent
-from contacts.selectors_warmth import ALERTS_ORDER, alerts_scoped, alerts_since
-from contacts.warmth_queries import clamp_half_life, thresholds
+from contacts.warmth import clamp_half_life, thresholds
+from contacts.warmth.alerts import ALERTS_ORDER, alerts_scoped, alerts_since
 from content.models import ContentItem
 from content.models import Status as ContentStatus
 from crm.models import User

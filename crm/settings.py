@@ -292,17 +292,13 @@ SCHEDULER_WECOM_WEBHOOK_URL = env("SCHEDULER_WECOM_WEBHOOK_URL")
 # so a test can kill a worker mid-send.
 SCHEDULER_TEST_PUBLISH_DELAY = float(env("SCHEDULER_TEST_PUBLISH_DELAY", "0") or 0)
 
-# --- Lead warmth (see contacts/warmth.py) -------------------------------------------------
+# --- Lead warmth (see contacts/warmth/) ---------------------------------------------------
 # Tier thresholds on warmth now; a call is worth 10 and a quote request 25, so one fresh call
 # makes a lead warm and a quote plus some replies make it hot.
 WARMTH_WARM_THRESHOLD = env_int("WARMTH_WARM_THRESHOLD", 10)
 WARMTH_HOT_THRESHOLD = env_int("WARMTH_HOT_THRESHOLD", 40)
 # A warm or hot lead untouched this many days whose warmth fell a tier is "going cold".
 WARMTH_COOLING_DAYS = env_int("WARMTH_COOLING_DAYS", 7)
-# A full recompute on PostgreSQL runs as this many statements at once, one per connection and
-# slice of the contacts (see contacts.services.interactions.warmth_recompute): about one per
-# core the database can give it.
-WARMTH_RECOMPUTE_CONNECTIONS = env_int("WARMTH_RECOMPUTE_CONNECTIONS", 2)
 # The daily alert job runs for each agent once their local time has passed this hour.
 WARMTH_ALERT_HOUR = env_int("WARMTH_ALERT_HOUR", 8)
 

@@ -30,6 +30,7 @@ from scheduler.serializers import (
     MoveSerializer,
     PlanRequestSerializer,
     PlanResultSerializer,
+    PostCreateSerializer,
     PostingWindowSerializer,
     RejectSerializer,
 )
@@ -117,7 +118,8 @@ class PostFilter(django_filters.FilterSet):
 
 
 class MomentPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Posts the caller may see (own, or the team's for a lead). Status moves by actions."""
+    """Posts the caller may see (own, or the team's for a lead). Status moves by actions; an
+    agent adds one post to a slot of their own persona by POST (``services.post_create``)."""
 
     serializer_class = MomentPostSerializer
     filterset_class = PostFilter
@@ -128,6 +130,19 @@ class MomentPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return MomentPost.objects.visible_to(self.request.user).select_related(
             "persona", "persona__owner", "persona__owner__team"
         )
+
+    @extend_schema(request=PostCreateSerializer, responses={201: MomentPostSerializer})
+    def create(self, request: Request) -> Response:
+        """One post in a chosen window and day: 201 with the post; 400 with field errors, and
+        for a slot rule the rule's code as ``rule`` (as a move answers)."""
+        body = PostCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        try:
+            post = services.post_create(by=request.user, **data)
+        except DjangoValidationError as exc:
+            raise api_error(exc) from exc
+        return Response(self.get_serializer(post).data, status=status.HTTP_201_CREATED)
 
     def _act(self, func, serializer_class=None, **extra) -> Response:
         post = self.get_object()

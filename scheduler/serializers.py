@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from contacts.api.serializers import OwnedPrimaryKeyField
+from contacts.models import Persona
+from content.models import Category, ContentItem, ProductLine
 from scheduler.models import EVERY_DAY, MomentPost, PostingWindow
 
 
@@ -108,6 +111,41 @@ class RejectSerializer(serializers.Serializer):
 class MoveSerializer(serializers.Serializer):
     window = serializers.IntegerField()
     day = serializers.DateField()
+
+
+class LibraryItemField(serializers.PrimaryKeyRelatedField):
+    """A content item the caller may put in a post: visible to them and sendable (approved,
+    unblocked, in date)."""
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return ContentItem.objects.visible_to(user).sendable()
+
+
+class PostCreateSerializer(serializers.Serializer):
+    """One new post in a chosen slot: a persona of the caller's own, one of the caller's
+    windows and a day; from a library item, or from text with a category (the service says
+    which of those is missing, as it does for the calendar's form)."""
+
+    persona = OwnedPrimaryKeyField(queryset=Persona.objects.all())
+    window = serializers.IntegerField()
+    day = serializers.DateField()
+    content = LibraryItemField(
+        queryset=ContentItem.objects.all(), required=False, allow_null=True, default=None
+    )
+    title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(Category.choices, required=False, allow_blank=True)
+    product_line = serializers.ChoiceField(
+        ProductLine.choices, required=False, allow_blank=True, default=""
+    )
+
+    def validate_window(self, value: int) -> PostingWindow:
+        user = self.context["request"].user
+        for window in PostingWindow.objects.effective_for(user):
+            if window.pk == value:
+                return window
+        raise serializers.ValidationError(_("Not one of your windows."))
 
 
 class EditSerializer(serializers.Serializer):

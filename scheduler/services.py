@@ -11,8 +11,9 @@ post's once it is posted or missed, a held post's once it is resubmitted or canc
 
 Where a post may sit is decided by the slot rules of ``scheduler.slots``: the planner chooses
 with them, and ``slot_violations`` checks them for every other path that places a post
-(``post_move``, and a sent-back or failed post coming back through ``post_submit`` or
-``post_retry``), refusing with one error per broken rule, coded with the rule's name.
+(``post_move``, ``post_create``, and a sent-back or failed post coming back through
+``post_submit`` or ``post_retry``), refusing with one error per broken rule, coded with the
+rule's name.
 """
 
 from __future__ import annotations
@@ -469,15 +470,43 @@ def _require_slot_kept(post: MomentPost) -> None:
     )
 
 
+# How far ahead a post may be placed by hand (moved or added).
+MAX_DAYS_AHEAD = 366
+
+
 def slot_time(
     *, window: PostingWindow, day: dt.date, tz: Any, minute: int
 ) -> tuple[dt.datetime, dt.datetime]:
-    """The exact time ``minute`` minutes into ``window`` on ``day`` and the window's end."""
+    """The exact time ``minute`` minutes into ``window`` on ``day`` and the window's end.
+
+    A day more than ``MAX_DAYS_AHEAD`` ahead is refused (a typo, not a plan), and a day at the
+    calendar's first dates counts as past, so the rules' look-around never leaves the
+    calendar's range."""
+    if day > timezone.localdate(timezone.now(), tz) + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise PostRefused({"day": [_("Choose a day within the next year.")]}, code="too_far_ahead")
+    if day.toordinal() <= slots.LOOKAROUND_DAYS + 1:
+        _refuse_slot([slots.SlotViolation(slots.PAST)])
     start, end = window.bounds_on(day, tz)
     at = start + dt.timedelta(minutes=minute)
     if at >= end:
         raise PostRefused(_("That time is outside the window."), code="outside_window")
     return at, end
+
+
+def _minute_inside(*, window: PostingWindow, day: dt.date, tz: Any, offset: int) -> int:
+    """``offset`` minutes into the window, kept strictly inside it (never its first or last
+    minute), for ``slot_time``."""
+    start, end = window.bounds_on(day, tz)
+    length = int((end - start).total_seconds() // 60)
+    return min(max(offset, 1), length - 1)
+
+
+def _lock_persona(persona: Any) -> None:
+    """Lock the persona's row (in the caller's transaction) while its posts are checked and
+    one is placed, so two placements into one slot at once cannot both pass the check."""
+    list(
+        type(persona).objects.select_for_update().filter(pk=persona.pk).values_list("pk", flat=True)
+    )
 
 
 def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date) -> MomentPost:
@@ -498,23 +527,14 @@ def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date
         if post.window
         else old_local
     )
-    start, end = window.bounds_on(day, tz)
-    length = int((end - start).total_seconds() // 60)
     offset = int((old_local - old_start).total_seconds() // 60)
-    minute = min(max(offset, 1), length - 1)
+    minute = _minute_inside(window=window, day=day, tz=tz, offset=offset)
     scheduled_at, ends_at = slot_time(window=window, day=day, tz=tz, minute=minute)
     changes = _check_changes(post)
     old = f"{old_local:%Y-%m-%d %H:%M} {post.window_name}"
     new = f"{scheduled_at:%Y-%m-%d %H:%M} {window.name}"
     with transaction.atomic():
-        # The persona's row is locked while its posts are checked and one moves, so two
-        # moves into one slot at once cannot both pass the check.
-        list(
-            type(post.persona)
-            .objects.select_for_update()
-            .filter(pk=post.persona_id)
-            .values_list("pk", flat=True)
-        )
+        _lock_persona(post.persona)
         _refuse_slot(
             slot_violations(post=post, window=window, day=day, at=scheduled_at, now=timezone.now())
         )
@@ -545,6 +565,101 @@ def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date
                 by=None,
                 note=_block_message(post),
                 changes={"review_comment": _block_message(post)},
+            )
+    return post
+
+
+# Where in its window a new post goes: this many minutes in (a time off the hour, as the
+# planner's are), or the next minute when the window is already open.
+CREATE_OFFSET_MINUTES = 7
+
+
+def post_create(
+    *,
+    by: User,
+    persona: Any,
+    window: PostingWindow,
+    day: dt.date,
+    content: ContentItem | None = None,
+    title: str = "",
+    text: str = "",
+    category: str = "",
+    product_line: str = "",
+) -> MomentPost:
+    """The agent puts one post of their own persona into a chosen window on a chosen day.
+
+    From ``content`` (an approved library item in date on ``day``, snapshot as the planner's
+    posts are) or from ``text`` with a ``category``. The post goes ``CREATE_OFFSET_MINUTES``
+    into the window (the next minute when the window is open now); the slot rules
+    (``slot_violations``) refuse a slot it may not take, each error coded with the rule, and
+    nothing is written. Checked for compliance, it starts where a planned post does
+    (``first_status``). Only the persona's own agent creates: a lead reviews the team's
+    posts and plans their weeks, but does not write them.
+    """
+    owner = persona.owner
+    _require(by.pk == owner.pk, _("Only the persona's agent can add a post to it."))
+    if window not in PostingWindow.objects.effective_for(owner):
+        raise PostRefused({"window": [_("Not one of this agent's windows.")]}, code="window")
+    if content is not None:
+        if text.strip():
+            raise PostRefused(
+                {"text": [_("Choose a content item or write the text, not both.")]}, code="both"
+            )
+        if not ContentItem.objects.sendable(day).filter(pk=content.pk).exists():
+            raise PostRefused(
+                {"content": [_("Choose an approved item of the library, in date on that day.")]},
+                code="content",
+            )
+        fields = content_snapshot(item=content, persona=persona)
+    else:
+        if not text.strip():
+            raise PostRefused(
+                {"text": [_("Write the post, or choose a content item.")]}, code="required"
+            )
+        if not category:
+            raise PostRefused({"category": [_("Choose a category.")]}, code="required")
+        fields = {
+            "content": None,
+            "title": title.strip(),
+            "text": snapshot_text(body=text.strip(), category=category, persona=persona),
+            "image_paths": [],
+            "category": category,
+            "product_line": product_line,
+        }
+    tz = owner.tzinfo
+    now = timezone.now()
+    start, _end = window.bounds_on(day, tz)
+    offset = CREATE_OFFSET_MINUTES
+    if start < now:  # the window may be open now: its next minute, if any is left
+        offset = max(offset, int((now - start).total_seconds() // 60) + 1)
+    minute = _minute_inside(window=window, day=day, tz=tz, offset=offset)
+    scheduled_at, ends_at = slot_time(window=window, day=day, tz=tz, minute=minute)
+    post = MomentPost(
+        persona=persona,
+        **fields,
+        window=window,
+        window_name=window.name,
+        scheduled_at=scheduled_at,
+        window_ends_at=ends_at,
+        created_by=by,
+    )
+    with transaction.atomic():
+        _lock_persona(persona)
+        _refuse_slot(slot_violations(post=post, window=window, day=day, at=scheduled_at, now=now))
+        post_check(post=post)
+        post.status = first_status(post)
+        post.save()
+        PostTransition.objects.create(
+            post=post,
+            at=timezone.now(),
+            by=by,
+            from_status=S.DRAFT,
+            to_status=post.status,
+            note=_("added to the calendar"),
+        )
+        if post.content_id:
+            ContentItem.objects.filter(pk=post.content_id).update(
+                times_scheduled=F("times_scheduled") + 1
             )
     return post
 
@@ -641,12 +756,7 @@ def plan_week(
             window = loaded.windows[planned.window_key]
             post = MomentPost(
                 persona=persona,
-                content=item,
-                title=item.title,
-                text=snapshot_text(body=item.body, category=item.category, persona=persona),
-                image_paths=[image.image.name for image in item.images.all()],
-                category=item.category,
-                product_line=item.product_line,
+                **content_snapshot(item=item, persona=persona),
                 window=window,
                 window_name=window.name,
                 scheduled_at=planned.at,
@@ -655,11 +765,7 @@ def plan_week(
                 created_by=by,
             )
             post_check(post=post, checker=checker)
-            post.status = (
-                S.DRAFT
-                if post.has_block
-                else (S.PENDING_REVIEW if needs_approval(post) else S.SCHEDULED)
-            )
+            post.status = first_status(post)
             posts.append(post)
         MomentPost.objects.bulk_create(posts)
         now = timezone.now()
@@ -699,6 +805,28 @@ def plan_week(
         kept=len(loaded.request.kept),
         replaced=len(loaded.replaceable),
     )
+
+
+def content_snapshot(*, item: ContentItem, persona: Any) -> dict[str, Any]:
+    """The fields a new post copies from its content item (the planner's and ``post_create``'s
+    posts alike): a snapshot, so a later edit of the library item does not change a post.
+    ``item.images`` is read in order (prefetched by ``content_for_posts``)."""
+    return {
+        "content": item,
+        "title": item.title,
+        "text": snapshot_text(body=item.body, category=item.category, persona=persona),
+        "image_paths": [image.image.name for image in item.images.all()],
+        "category": item.category,
+        "product_line": item.product_line,
+    }
+
+
+def first_status(post: MomentPost) -> PostStatus:
+    """Where a new, checked post starts: a draft while a block finding stands (the agent fixes
+    it), else in review, or straight to scheduled when the team needs no approval."""
+    if post.has_block:
+        return S.DRAFT
+    return S.PENDING_REVIEW if needs_approval(post) else S.SCHEDULED
 
 
 def snapshot_text(*, body: str, category: str, persona: Any) -> str:

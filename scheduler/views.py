@@ -12,6 +12,7 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +24,11 @@ from django.views.decorators.http import require_POST
 from contacts.models import Persona
 from contacts.views.common import add_service_errors, safe_next
 from content.highlight import highlight
-from content.models import thumbnail_name
+from content.models import ContentItem, thumbnail_name
 from crm.roles import Role
 from scheduler import services
 from scheduler.cards import CardRow, has_span, shown_findings
-from scheduler.forms import MovePostForm, PostTextForm
+from scheduler.forms import MovePostForm, PostCreateForm, PostTextForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
     REPLACED_STATUSES,
@@ -236,6 +237,85 @@ def post_move_page(request: HttpRequest, pk: int) -> HttpResponse:
     template = "scheduler/_move_form.html" if request.htmx else "scheduler/move.html"
     context = {"post": post, "form": form, "next_path": next_path}
     return render(request, template, context, status=status)
+
+
+# How many library items the "add a post" page offers at once (the search narrows them).
+CREATE_PAGE_ITEMS = 20
+
+
+def _library_choices(library, *, search: str, category: str, chosen: str) -> list[ContentItem]:
+    """The first items of ``library`` matching the search (title or text) and the category,
+    newest first, and the chosen one, wherever it falls. One query."""
+    shown = library
+    if search:
+        shown = shown.filter(Q(title__icontains=search) | Q(body__icontains=search))
+    if category:
+        shown = shown.filter(category=category)
+    wanted = Q(pk__in=shown.order_by("-updated", "-pk").values("pk")[:CREATE_PAGE_ITEMS])
+    if chosen.isdigit():
+        wanted |= Q(pk=int(chosen))
+    return list(
+        library.filter(wanted).order_by("-updated", "-pk").only("pk", "title", "body", "category")
+    )
+
+
+@login_required
+def post_create_page(request: HttpRequest) -> HttpResponse:
+    """Add one post to a slot of one of the agent's personas, from the calendar: a library
+    item (searched, or the first matching the category) or the agent's own text, through
+    ``services.post_create``; a refusal (a slot rule, compliance aside) shows on the form.
+    Only the agent's own personas: a lead plans and reviews the team's posts, never writes
+    them. A ``?persona=`` that is not one of them is a 404."""
+    user = request.user
+    personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
+    source = request.POST if request.method == "POST" else request.GET
+    wanted = source.get("persona", "")
+    if request.method == "GET" and wanted and not any(str(p.pk) == wanted for p in personas):
+        raise Http404
+    windows = PostingWindow.objects.effective_for(user)
+    library = ContentItem.objects.visible_to(user).sendable()
+    search = source.get("q", "").strip()
+    shown = _library_choices(
+        library,
+        search=search,
+        category=source.get("category", ""),
+        chosen=source.get("content", ""),
+    )
+    kwargs = {"personas": personas, "windows": windows, "library": library, "shown": shown}
+    next_path = safe_next(request, reverse("scheduler-week"))
+    status = 200
+    if request.method == "POST":
+        form = PostCreateForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                post = services.post_create(by=user, **form.chosen())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _create_message(post))
+                return redirect(next_path)
+        status = 400
+    else:
+        today = timezone.localdate(timezone.now(), user.tzinfo)
+        try:
+            day = max(dt.date.fromisoformat(source.get("day", "")), today)
+        except ValueError:
+            day = today
+        initial = {"day": day, "category": source.get("category", "")}
+        for name in ("persona", "window"):
+            if source.get(name, "").isdigit():
+                initial[name] = int(source[name])
+        form = PostCreateForm(initial=initial, **kwargs)
+    context = {"form": form, "search": search, "next_path": next_path, "personas": personas}
+    return render(request, "scheduler/create.html", context, status=status)
+
+
+def _create_message(post: MomentPost) -> str:
+    if post.status == S.DRAFT:
+        return _("Post added as a draft: the compliance check found something to fix.")
+    if post.status == S.PENDING_REVIEW:
+        return _("Post added and sent to your team lead for review.")
+    return _("Post added and scheduled.")
 
 
 @login_required

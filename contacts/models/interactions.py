@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.pool import Contact, Stage
+from contacts.warmth.expressions import ContributionQuerySetMixin
 from crm.scoping import OwnedQuerySet
 
 
@@ -80,7 +81,7 @@ class InteractionKind(models.Model):
         return INTERACTION_LABELS.get(self.code, self.code)
 
 
-class InteractionQuerySet(OwnedQuerySet):
+class InteractionQuerySet(ContributionQuerySetMixin, OwnedQuerySet):
     # The row's own copy of its contact's owner (``Interaction.owner``), so an agent's
     # interactions are read from the (owner, at) index without joining the contacts.
     owner_path = "owner"

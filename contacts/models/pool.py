@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models.personas import Persona
 from contacts.phones import mask_phone, national_digits
-from contacts.warmth_queries import WarmthQuerySetMixin
+from contacts.warmth.expressions import WarmthQuerySetMixin
 from crm.scoping import OwnedQuerySet
 
 

@@ -1,5 +1,4 @@
-"""Writes on interactions and warmth: log a touch, delete it or correct its time, recompute
-from history, re-weigh kinds.
+"""Writes on interactions and warmth: log a touch, delete it or correct its time.
 
 Logging is the hot path: one INSERT and one UPDATE that adds the interaction's term to the
 contact's stored ``warmth_ref`` (see ``contacts.warmth``). It never reads the history, so its
@@ -7,21 +6,16 @@ cost does not grow with the number of past interactions. Deleting an interaction
 same term out again, and correcting its time swaps the term at the old time for the term at
 the new one; all three go through ``_warmth_apply``, the one place that moves a stored score.
 
-The recompute rebuilds ``warmth_ref`` and ``last_interaction_at`` from the history in one
-set-based SQL statement per call (PostgreSQL in production, SQLite for the demo). It is the
-audit of the incremental path and the way to apply changed weights or half-lives.
+The recompute from the whole history, and re-weighing, are ``contacts.warmth.recompute``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, Exists, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.dispatch import receiver
@@ -29,19 +23,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts import warmth
-from contacts.models import (
-    Alert,
-    AlertKind,
-    Contact,
-    Interaction,
-    InteractionKind,
-    Persona,
-    Stage,
-)
+from contacts.models import Contact, Interaction, InteractionKind, Persona, Stage
 from contacts.services.contacts import contact_erased
-from contacts.warmth import DEFAULT_HALF_LIFE_DAYS, MIN_HALF_LIFE_DAYS, Tier
-from contacts.warmth_queries import clamp_half_life, thresholds
-from crm.models import Team, User
+from contacts.warmth import Tier, thresholds
+from contacts.warmth import half_life as half_lives
+from contacts.warmth.alerts import alerts_withdraw_hot
+from contacts.warmth.recompute import interactions_reweigh, warmth_recompute
+from crm.models import User
+
+__all__ = [
+    "interaction_delete",
+    "interaction_log",
+    "interaction_move",
+    "interactions_reweigh",  # re-exported: contacts.services names every write
+    "warmth_recompute",
+]
 
 # A phone's clock may run a little ahead of the server's; beyond this a time is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -80,16 +76,6 @@ class ChangedInteraction:
     warmth: float
     tier: Tier
     now: datetime
-
-
-def half_life_for_owner(owner_id: int) -> float:
-    """The warmth half-life (days) of the agent's team; the default for an agent without one."""
-    days = (
-        Team.objects.filter(members__id=owner_id)
-        .values_list("warmth_half_life_days", flat=True)
-        .first()
-    )
-    return clamp_half_life(days)
 
 
 def _suggestion(current: str, kind: InteractionKind) -> str | None:
@@ -167,17 +153,6 @@ def _warmth_apply(
     contact.last_interaction_at = row["last_interaction_at"]
 
 
-def _withdraw_hot_alerts(contact: Contact, tier: Tier) -> None:
-    """Once a deleted or moved interaction leaves its lead not hot, the lead's open "turned
-    hot" alerts are withdrawn: they would send the agent to a lead on a warmth that was never
-    real. Dismissed ones stay as history; other kinds stand (a follow-up is due whatever the
-    warmth, and a lead going cold has only got colder)."""
-    if tier is not Tier.HOT:
-        Alert.objects.filter(
-            contact_id=contact.pk, kind=AlertKind.HOT, dismissed_at__isnull=True
-        ).delete()
-
-
 def _kind(kind: InteractionKind | str) -> InteractionKind:
     if isinstance(kind, InteractionKind):
         return kind
@@ -226,7 +201,7 @@ def interaction_log(
     kind = _kind(kind)
     now = timezone.now()
     at = at or now
-    half_life = half_life_for_owner(contact.owner_id)
+    half_life = half_lives.for_owner(contact.owner_id)
     _check_time(at, now, half_life)
 
     interaction = Interaction.objects.create(
@@ -286,7 +261,7 @@ def _changed(
 ) -> ChangedInteraction:
     value = warmth.warmth_now(contact.warmth_ref, now, half_life)
     tier = warmth.tier_of(value, thresholds())
-    _withdraw_hot_alerts(contact, tier)
+    alerts_withdraw_hot(contact=contact, tier=tier)
     return ChangedInteraction(interaction=row, warmth=value, tier=tier, now=now)
 
 
@@ -303,7 +278,7 @@ def interaction_delete(*, interaction: Interaction) -> ChangedInteraction:
     """
     row, contact = _locked(interaction)
     now = timezone.now()
-    half_life = half_life_for_owner(contact.owner_id)
+    half_life = half_lives.for_owner(contact.owner_id)
     row_pk = row.pk
     row.delete()
     row.pk = row_pk  # the caller may still name what was deleted
@@ -324,7 +299,7 @@ def interaction_move(*, interaction: Interaction, at: datetime) -> ChangedIntera
     """
     row, contact = _locked(interaction)
     now = timezone.now()
-    half_life = half_life_for_owner(contact.owner_id)
+    half_life = half_lives.for_owner(contact.owner_id)
     _check_time(at, now, half_life)
     old_at = row.at
     if at != old_at:
@@ -340,166 +315,3 @@ def interaction_move(*, interaction: Interaction, at: datetime) -> ChangedIntera
 def _erase_interaction_notes(sender, contact: Contact, **kwargs) -> None:
     """An erased contact's interactions keep their kind, time and weight, never free text."""
     Interaction.objects.filter(contact_id=contact.pk).exclude(note="").update(note="")
-
-
-# --- Full recompute ------------------------------------------------------------------------
-
-# Terms older than 2**-1000 of their weight are zero for any purpose; clamping the exponent
-# keeps PostgreSQL's POWER() from raising "underflow" on very old history with short half-lives.
-_MIN_EXPONENT = -1000.0
-_REF_EPOCH = warmth.REFERENCE.timestamp()
-_REF_JULIAN = _REF_EPOCH / 86400.0 + 2440587.5  # julianday() of REFERENCE, for SQLite
-# Rows whose stored score already matches (to float summation noise) are not rewritten.
-_REL_TOLERANCE = 1e-9
-
-# date_part() and float8 throughout: EXTRACT() returns numeric since PostgreSQL 14, and numeric
-# POWER() is some 25 times slower than float8's over millions of rows.
-_POSTGRES_RECOMPUTE = """
-UPDATE contacts_contact AS c
-SET warmth_ref = s.score, last_interaction_at = s.last_at
-FROM (
-    SELECT c2.id,
-           COALESCE(SUM(i.weight * POWER(2.0::float8, GREATEST(%s::float8,
-               (date_part('epoch', i.at) - %s::float8)
-               / (GREATEST(COALESCE(t.warmth_half_life_days, %s), %s) * 86400.0::float8)))),
-               0) AS score,
-           MAX(i.at) AS last_at
-    FROM contacts_contact AS c2
-    JOIN crm_user AS u ON u.id = c2.owner_id
-    LEFT JOIN crm_team AS t ON t.id = u.team_id
-    LEFT JOIN contacts_interaction AS i ON i.contact_id = c2.id
-    WHERE {scope}
-    GROUP BY c2.id
-) AS s
-WHERE c.id = s.id
-  AND (ABS(c.warmth_ref - s.score) > %s::float8 * GREATEST(ABS(s.score), 1e-300)
-       OR c.last_interaction_at IS DISTINCT FROM s.last_at)
-"""
-
-# SQLite (the demo): the same statement with julianday() for the epoch and MAX() for GREATEST.
-# POWER is registered on SQLite connections by Django.
-_SQLITE_RECOMPUTE = """
-UPDATE contacts_contact AS c
-SET warmth_ref = s.score, last_interaction_at = s.last_at
-FROM (
-    SELECT c2.id AS id,
-           COALESCE(SUM(i.weight * POWER(2.0, MAX(%s,
-               ((julianday(i.at) - %s) * 86400.0)
-               / (MAX(COALESCE(t.warmth_half_life_days, %s), %s) * 86400.0)))), 0) AS score,
-           MAX(i.at) AS last_at
-    FROM contacts_contact AS c2
-    JOIN crm_user AS u ON u.id = c2.owner_id
-    LEFT JOIN crm_team AS t ON t.id = u.team_id
-    LEFT JOIN contacts_interaction AS i ON i.contact_id = c2.id
-    WHERE {scope}
-    GROUP BY c2.id
-) AS s
-WHERE c.id = s.id
-  AND (ABS(c.warmth_ref - s.score) > %s * MAX(ABS(s.score), 1e-300)
-       OR c.last_interaction_at IS NOT s.last_at)
-"""
-
-
-def warmth_recompute(*, team_id: int | None = None, owner_id: int | None = None) -> int:
-    """Rebuild ``warmth_ref`` and ``last_interaction_at`` from the interaction history.
-
-    One set-based SQL statement: every contact (optionally only one team's or one agent's)
-    gets the sum of its interactions' stored weights decayed with its owner's team half-life,
-    and the time of its latest interaction. Rows already right are left alone. Idempotent.
-    Under READ COMMITTED an interaction whose transaction is still open when the statement
-    starts can be overwritten by it (its term is lost until the next recompute), so schedule
-    full runs at a quiet hour. Returns the number of contacts whose stored values changed.
-
-    A full recompute on PostgreSQL outside a transaction runs as
-    ``settings.WARMTH_RECOMPUTE_CONNECTIONS`` statements at once, each on its own connection
-    and its own slice of the contacts by id: PostgreSQL plans no parallel workers for an
-    UPDATE, and most of its time is writing each changed row into every index of the table,
-    which one backend does on one core. Each slice commits on its own: while the run lasts,
-    a reader can see one slice recomputed and another not yet. A slice that fails leaves the
-    others committed; running the recompute again finishes the job (it is idempotent).
-    """
-    scope, scope_params = "TRUE", []
-    if owner_id is not None:
-        scope, scope_params = "c2.owner_id = %s", [owner_id]
-    elif team_id is not None:
-        scope, scope_params = "u.team_id = %s", [team_id]
-    slices = settings.WARMTH_RECOMPUTE_CONNECTIONS
-    if (
-        scope == "TRUE"
-        and slices > 1
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block  # other connections would not see its rows
-    ):
-        bounds = _id_slices(slices)
-        if len(bounds) > 1:
-            with ThreadPoolExecutor(len(bounds), thread_name_prefix="warmth") as pool:
-                return sum(pool.map(_recompute_slice, bounds))
-    return _recompute(scope, scope_params)
-
-
-def _id_slices(count: int) -> list[tuple[int, int]]:
-    """The contacts' ids cut into ``count`` ranges of about as many contacts each."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id), MAX(id)"
-            " FROM contacts_contact",
-            [[k / count for k in range(1, count)]],
-        )
-        cuts, last = cursor.fetchone()
-    if last is None:
-        return []
-    edges = sorted(set(cuts or []))
-    lows = [0, *(edge + 1 for edge in edges)]
-    highs = [*edges, last]
-    return [(low, high) for low, high in zip(lows, highs, strict=True) if low <= high]
-
-
-def _recompute_slice(bounds: tuple[int, int]) -> int:
-    """One slice of a parallel full recompute, on this thread's own connection."""
-    try:
-        return _recompute("c2.id BETWEEN %s AND %s", list(bounds))
-    finally:
-        connection.close()
-
-
-def _recompute(scope: str, scope_params: list[int]) -> int:
-    if connection.vendor == "postgresql":
-        sql, ref = _POSTGRES_RECOMPUTE, _REF_EPOCH
-    elif connection.vendor == "sqlite":
-        sql, ref = _SQLITE_RECOMPUTE, _REF_JULIAN
-    else:  # pragma: no cover - the project runs on these two only
-        raise NotImplementedError(connection.vendor)
-    if connection.vendor == "sqlite" and scope == "TRUE":
-        scope = "1 = 1"
-    params = [
-        _MIN_EXPONENT,
-        ref,
-        DEFAULT_HALF_LIFE_DAYS,
-        MIN_HALF_LIFE_DAYS,
-        *scope_params,
-        _REL_TOLERANCE,
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One hash aggregate over every contact needs ~50 MB at 200,000 contacts; with the
-            # default 4 MB the planner falls back to a sorted plan that took twice as long.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-        cursor.execute(sql.format(scope=scope), params)
-        return cursor.rowcount
-
-
-@transaction.atomic
-def interactions_reweigh(*, kinds: Iterable[InteractionKind]) -> int:
-    """Give past interactions of these kinds their kind's current weight, then recompute.
-
-    Set-based: one UPDATE per kind and the one recompute statement. Returns the number of
-    contacts whose warmth changed.
-    """
-    changed = False
-    for kind in kinds:
-        changed |= bool(
-            Interaction.objects.filter(kind=kind)
-            .exclude(weight=kind.weight)
-            .update(weight=kind.weight)
-        )
-    return warmth_recompute() if changed else 0

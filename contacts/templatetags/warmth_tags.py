@@ -9,12 +9,14 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 
-from contacts import selectors_warmth, warmth
+from contacts import warmth
 from contacts.charts import warmth_svg
 from contacts.models import Contact, Interaction
 from contacts.rows import RowKit, contact_badge
-from contacts.services.interactions import half_life_for_owner
-from contacts.warmth_queries import clamp_half_life, thresholds
+from contacts.warmth import alerts as alert_reads
+from contacts.warmth import half_life
+from contacts.warmth import selectors as selectors_warmth
+from contacts.warmth.tiers import thresholds
 
 register = template.Library()
 
@@ -75,9 +77,11 @@ def warmth_badge(context, contact: Contact, quick: bool = True) -> SafeString:
     else:
         half_lives = context.render_context.setdefault("warmth_badge_half_life", {})
         if contact.owner_id not in half_lives:
-            half_lives[contact.owner_id] = half_life_for_owner(contact.owner_id)
+            half_lives[contact.owner_id] = half_life.for_owner(contact.owner_id)
         value = warmth.warmth_now(
-            contact.warmth_ref, timezone.now(), clamp_half_life(half_lives[contact.owner_id])
+            contact.warmth_ref,
+            timezone.now(),
+            warmth.clamp_half_life(half_lives[contact.owner_id]),
         )
         tier = warmth.tier_of(value, thresholds())
     user = getattr(request, "user", None)
@@ -94,5 +98,5 @@ def warmth_badge(context, contact: Contact, quick: bool = True) -> SafeString:
 @register.inclusion_tag("contacts/_alerts.html", takes_context=True)
 def warmth_alerts(context) -> dict:
     user = context["request"].user
-    alerts = list(selectors_warmth.alerts_open(user=user)[:30])
-    return {"alerts": selectors_warmth.with_warmth_now(alerts, user=user, now=timezone.now())}
+    alerts = list(alert_reads.alerts_open(user=user)[:30])
+    return {"alerts": alert_reads.with_warmth_now(alerts, user=user, now=timezone.now())}

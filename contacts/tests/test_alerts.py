@@ -7,8 +7,8 @@ import time_machine
 
 from contacts.models import Alert, AlertKind, AlertRun
 from contacts.services import interaction_log
-from contacts.services.alerts import alert_dismiss, alerts_raise_for, alerts_run_due
 from contacts.tests.factories import ContactFactory
+from contacts.warmth.alerts import alert_dismiss, alerts_raise_for, alerts_run_due
 from crm.tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from contacts.models import Alert, AlertKind, Interaction
 from contacts.services import interaction_log
-from contacts.services.alerts import alerts_raise_for
 from contacts.tests.factories import ContactFactory
+from contacts.warmth.alerts import alerts_raise_for
 from crm.tests.factories import AgentFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from contacts import warmth
 from contacts.models import Contact, Interaction, InteractionCode, InteractionKind, Stage
 from contacts.services import contact_erase, interaction_log, warmth_recompute
-from contacts.services import interactions as interactions_service
 from contacts.tests.factories import ContactFactory, InteractionFactory, interaction_kind
 from contacts.warmth import Tier
 from crm.tests.factories import AgentFactory, LeadFactory, TeamFactory
@@ -280,22 +279,14 @@ def test_a_reaction_links_to_the_agents_post_and_refuses_another_agents():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_full_recompute_in_parallel_slices_rebuilds_every_contact(settings):
-    # Outside a transaction a full recompute runs as several statements on connections of
-    # their own, one slice of the ids each: every contact must still be rebuilt once.
-    settings.WARMTH_RECOMPUTE_CONNECTIONS = 3
+def test_full_recompute_outside_a_transaction_rebuilds_every_contact():
+    # As the nightly task runs it: autocommit, every team's half-life, contacts without history.
     interaction_kind(InteractionCode.CALL)  # an earlier transactional test flushed the kinds
     owners = [AgentFactory(team=TeamFactory(warmth_half_life_days=h)) for h in (7, 30)]
     contacts = [c for owner in owners for c in _build_histories(owner)]
     contacts += [ContactFactory(owner=owners[0]) for _ in range(5)]  # no history
     logged = {c.pk: Contact.objects.get(pk=c.pk) for c in contacts}
     Contact.objects.update(warmth_ref=12345.0, last_interaction_at=NOW)
-
-    slices = interactions_service._id_slices(3)
-    assert len(slices) == 3
-    ids = sorted(c.pk for c in contacts)
-    covered = sorted(pk for pk in ids for low, high in slices if low <= pk <= high)
-    assert covered == ids  # each contact in exactly one slice
 
     assert warmth_recompute() == len(contacts)
     for contact in contacts:

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from contacts.models import Alert, Interaction
 from contacts.services import interaction_log
-from contacts.services.alerts import alerts_raise_for
 from contacts.tests.factories import ContactFactory, InteractionFactory, interaction_kind
+from contacts.warmth.alerts import alerts_raise_for
 from crm.tests.factories import AgentFactory, LeadFactory
 from crm.tests.plans import index_plan
 

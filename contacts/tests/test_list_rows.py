@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from contacts.selectors_warmth import quick_kinds
 from contacts.tests.factories import ContactFactory, GroupFactory, TagFactory
 from contacts.warmth import shown
+from contacts.warmth.selectors import quick_kinds
 from crm.tests.factories import AgentFactory, LeadFactory
 from crm.tests.markup import attr, classes, find, find_all, parse, text
 

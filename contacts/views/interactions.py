@@ -13,13 +13,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contacts import selectors_warmth, warmth
-from contacts.forms_warmth import InteractionLogForm, InteractionTimeForm
+from contacts import warmth
 from contacts.models import Contact, Interaction, Stage
-from contacts.services.alerts import alert_dismiss
 from contacts.services.interactions import interaction_delete, interaction_log, interaction_move
 from contacts.templatetags.warmth_tags import panel_context
 from contacts.views.common import pool_user_required, safe_next
+from contacts.warmth import alerts as warmth_alerts
+from contacts.warmth import selectors as selectors_warmth
+from contacts.warmth.alerts import alert_dismiss
+from contacts.warmth.forms import InteractionLogForm, InteractionTimeForm
 
 
 def _shown(value: float) -> str:
@@ -180,7 +182,7 @@ def contact_url(contact: Contact) -> str:
 def alert_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Dismiss one of the user's own alerts; htmx gets an empty body (the row disappears)."""
     alert = get_object_or_404(
-        selectors_warmth.alert_list(user=request.user).owned_by(request.user), pk=pk
+        warmth_alerts.alert_list(user=request.user).owned_by(request.user), pk=pk
     )
     alert_dismiss(alert=alert, by=request.user)
     if request.htmx:

@@ -193,9 +193,9 @@ def test_the_databases_pick_of_why_is_pythons(team):
 @pytest.mark.postgres
 def test_the_why_query_reads_the_quick_kinds_in_their_order(team):
     """The hot leads' badges take their one-click kinds from the "why" query on PostgreSQL:
-    the same kinds in the same order as ``selectors_warmth.quick_kinds``."""
+    the same kinds in the same order as ``contacts.warmth.selectors.quick_kinds``."""
     from contacts.models import InteractionKind
-    from contacts.selectors_warmth import quick_kinds
+    from contacts.warmth.selectors import quick_kinds
 
     _, agent, _ = team
     contact = ContactFactory(owner=agent)

@@ -131,7 +131,7 @@ def test_every_date_and_time_input_writes_what_the_browser_accepts_and_reads_it_
         "contacts.forms.ContactForm.next_follow_up",
         "contacts.forms.NotesForm.next_follow_up",
         "contacts.forms.PersonaForm.account_started",
-        "contacts.forms_warmth.InteractionLogForm.at",
+        "contacts.warmth.forms.InteractionLogForm.at",
         "scheduler.forms.MovePostForm.day",
         "admin content.ContentItem.valid_from",
         "admin scheduler.PostingWindow.start",

@@ -83,11 +83,12 @@ IMAGES = {1: ["content/7/a.jpg"], 6: [f"content/8/{n}.jpg" for n in range(4)]}
 
 def normalised(html: str, pks: list[int]) -> str:
     """``html`` with each post id as ``P<n>`` (its place in ``pks``) and the CSRF token as
-    ``CSRF`` (and a persona's id as ``PERSONA``)."""
+    ``CSRF`` (and a persona's id, in a form or a link, as ``PERSONA``)."""
     names = {str(pk): f"P{n}" for n, pk in enumerate(pks)}
     html = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]*"', r'\1CSRF"', html)
     html = re.sub(r"(post-|posts/|comment-)(\d+)", lambda m: m[1] + names.get(m[2], m[2]), html)
     html = re.sub(r'("X-CSRFToken": ")[^"]*"', r'\1CSRF"', html)
+    html = re.sub(r"(\?persona=)\d+", r"\1PERSONA", html)
     return re.sub(r'(name="persona" value=")\d+"', r'\1PERSONA"', html)
 
 

@@ -209,6 +209,26 @@ def test_moving_within_its_own_window_is_no_conflict_with_itself(api_client, wor
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("day", "field", "rule"),
+    [("9999-12-31", "day", None), ("0001-01-01", "day", slots.PAST)],
+    ids=["end-of-calendar", "start-of-calendar"],
+)
+def test_api_move_to_a_day_at_the_calendars_ends_is_400_not_500(
+    api_client, world, day, field, rule
+):
+    post = moving_post(world, Category.STORY)
+    before = snapshot(post)
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(
+        reverse("api:post-move", args=[post.pk]),
+        {"window": default_window("lunch").pk, "day": day},
+    )
+    assert response.status_code == 400
+    assert field in response.json() and response.json().get("rule") == ([rule] if rule else None)
+    assert snapshot(post) == before
+
+
 # ----------------------------------------------- a sent-back post coming back into its slot
 
 REENTRY_RULES = [rule for rule in slots.RULES if rule != slots.PAST]
@@ -319,3 +339,78 @@ def test_nurturing_persona_plan_holds_no_ad(world):
     plan_week(persona=persona, start=next_monday(world["agent"].tzinfo), days=7, seed=3)
     planned = MomentPost.objects.filter(persona=persona)
     assert planned.exists() and not planned.filter(category=Category.AD).exists()
+
+
+# ------------------------------------------------------------------- creating a post
+
+
+def created_count(world) -> tuple[int, int]:
+    return (
+        MomentPost.objects.filter(persona=world["persona"]).count(),
+        PostTransition.objects.filter(post__persona=world["persona"]).count(),
+    )
+
+
+def create_body(world, rule) -> dict:
+    """A new post of the category ``arrange`` asks for, into the slot it made illegal."""
+    category, window, day = arrange(rule, world)
+    return {
+        "persona": world["persona"].pk,
+        "window": window.pk,
+        "day": day.isoformat(),
+        "content": ContentItemFactory(category=category).pk,
+    }
+
+
+@pytest.mark.parametrize("rule", slots.RULES)
+def test_api_create_into_a_slot_breaking_a_rule_is_400_naming_it(api_client, world, rule):
+    body = create_body(world, rule)
+    before = created_count(world)
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(reverse("api:post-list"), body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["rule"] == [rule]
+    field = "window" if rule == slots.WINDOW_TAKEN else "day"
+    assert answer[field] == [message(rule, world["agent"])]
+    assert created_count(world) == before
+
+
+@pytest.mark.parametrize("rule", slots.RULES)
+def test_calendar_create_into_a_slot_breaking_a_rule_shows_the_rule(client, world, rule):
+    body = create_body(world, rule)
+    before = created_count(world)
+    client.force_login(world["agent"])
+    response = client.post(reverse("scheduler-post-create"), body)
+    assert response.status_code == 400
+    field = "window" if rule == slots.WINDOW_TAKEN else "day"
+    page = parse(response.content)
+    box = next(
+        div
+        for div in find_all(page, "div", cls="field")
+        if attr(find(div, "label"), "for") == f"id_{field}"
+    )
+    errors = [text(p) for p in find_all(box, "p", cls="error")]
+    assert errors == [message(rule, world["agent"])]
+    assert created_count(world) == before
+
+
+@pytest.mark.parametrize(
+    ("day", "rule"), [("9999-12-31", None), ("0001-01-01", slots.PAST)], ids=["end", "start"]
+)
+def test_api_create_on_a_day_at_the_calendars_ends_is_400_not_500(api_client, world, day, rule):
+    before = created_count(world)
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(
+        reverse("api:post-list"),
+        {
+            "persona": world["persona"].pk,
+            "window": default_window("lunch").pk,
+            "day": day,
+            "text": "一段文字",
+            "category": Category.STORY,
+        },
+    )
+    assert response.status_code == 400
+    assert "day" in response.json() and response.json().get("rule") == ([rule] if rule else None)
+    assert created_count(world) == before

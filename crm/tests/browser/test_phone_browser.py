@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from contacts.models import Alert
 from contacts.services import interaction_log
-from contacts.services.alerts import alerts_raise_for
 from contacts.tests.factories import ContactFactory, PersonaFactory
+from contacts.warmth.alerts import alerts_raise_for
 from crm.tests.browser.conftest import earlier_today
 from crm.tests.factories import AgentFactory
 from scheduler.models import PostStatus

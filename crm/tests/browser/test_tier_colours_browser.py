@@ -13,7 +13,7 @@ from django.utils import timezone
 from contacts import warmth
 from contacts.models import Alert, AlertKind
 from contacts.tests.factories import ContactFactory
-from contacts.warmth_queries import clamp_half_life
+from contacts.warmth import clamp_half_life
 from crm.tests.factories import AgentFactory, LeadFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -27,20 +27,14 @@ so with a 14-day half-life the stored form is good for 1023 * 14 days (about 39 
 underflows harmlessly toward 0.0, which is its true warmth.
 
 Changing the half-life or the weights changes every past term, so it needs the full recompute
-from the interaction history (a set-based SQL statement, not a Python loop), scoped to the
-teams whose half-life changed. Until it runs the stored scores use the old values;
-the recompute is idempotent and can run at any time.
+from the interaction history (``contacts.warmth.recompute``, one set-based UPDATE), scoped to
+the teams whose half-life changed. Until it runs the stored scores use the old values; the
+recompute is idempotent and can run at any time.
 
-Where the pieces live: each interaction keeps the weight it was logged with, so editing a
-kind's weight in the admin changes nothing until ``interactions_reweigh`` rewrites those
-snapshots and recomputes (the admin queues it). Logging is
-``contacts.services.interactions.interaction_log``; deleting an interaction
-(``interaction_delete``) takes its term away again and correcting its time
-(``interaction_move``) swaps the term at the old time for the one at the new time, both
-through the same code that adds it; the recompute is ``warmth_recompute`` there; every page
-rounds a warmth for display with ``shown`` below; tier filters on querysets are in
-``contacts.warmth_queries``; the daily alerts, which need no per-lead stored tier (the score
-at the last run is today's minus what was logged since), are in ``contacts.services.alerts``.
+This module is the maths in Python, for what is worked out on one row or a list (logging, the
+chart, the tests); ``contacts.warmth.expressions.decay`` is the same factor as an ORM
+expression, for what the database works out over many rows (tiers, "why this warmth", the
+recompute). ``decay`` below and that expression are the one formula; a test holds them equal.
 """
 
 from __future__ import annotations
@@ -54,7 +48,9 @@ from enum import StrEnum
 REFERENCE = datetime(2025, 1, 1, tzinfo=UTC)
 MIN_HALF_LIFE_DAYS = 3
 DEFAULT_HALF_LIFE_DAYS = 14
-# Keep the exponent well inside float64 (max 2**1023) so sums of many terms cannot overflow.
+# Keep the exponent well inside float64 (max 2**1023) so sums of many terms cannot overflow;
+# below -MAX_EXPONENT a factor is held at 2**-1000 (zero for any purpose: PostgreSQL's POWER()
+# raises "underflow" further down, so the database expression clamps there too).
 MAX_EXPONENT = 1000.0
 
 
@@ -83,16 +79,24 @@ def exponent(at: datetime, half_life_days: float) -> float:
     return (at - REFERENCE).total_seconds() / _seconds(half_life_days)
 
 
+def decay(since: datetime, until: datetime, half_life_days: float) -> float:
+    """The factor a weight of ``since`` has at ``until``: ``2 ** ((since - until) / h)``, halved
+    once per half-life between them (above 1 when ``since`` is later), never below
+    ``2 ** -MAX_EXPONENT``. Every other function here is this factor; the ORM's twin is
+    ``contacts.warmth.expressions.decay``."""
+    e = (since - until).total_seconds() / _seconds(half_life_days)
+    return math.pow(2.0, max(e, -MAX_EXPONENT))
+
+
 def exponent_overflows(at: datetime, half_life_days: float) -> bool:
     return exponent(at, half_life_days) > MAX_EXPONENT
 
 
 def term(weight: float, at: datetime, half_life_days: float) -> float:
     """One interaction's contribution to ``S_ref``."""
-    e = exponent(at, half_life_days)
-    if e > MAX_EXPONENT:
+    if exponent_overflows(at, half_life_days):
         raise OverflowError("interaction is beyond the reference window: rebase REFERENCE")
-    return weight * math.pow(2.0, e)
+    return weight * decay(at, REFERENCE, half_life_days)
 
 
 def ref_score(events: list[tuple[float, datetime]], half_life_days: float) -> float:
@@ -102,13 +106,12 @@ def ref_score(events: list[tuple[float, datetime]], half_life_days: float) -> fl
 
 def warmth_now(ref: float, now: datetime, half_life_days: float) -> float:
     """The warmth at ``now`` of a lead whose stored score is ``ref``."""
-    e = -exponent(now, half_life_days)
-    return ref * math.pow(2.0, e) if e > -MAX_EXPONENT else 0.0
+    return ref * decay(REFERENCE, now, half_life_days)
 
 
 def ref_threshold(warmth: float, now: datetime, half_life_days: float) -> float:
     """The ``S_ref`` value that equals ``warmth`` at ``now`` (for index range queries)."""
-    return warmth * math.pow(2.0, exponent(now, half_life_days))
+    return warmth * decay(now, REFERENCE, half_life_days)
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -124,7 +127,7 @@ def tier_of(warmth: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Tier:
 
 def contribution_now(weight: float, at: datetime, now: datetime, half_life_days: float) -> float:
     """What one interaction contributes to the warmth at ``now`` (for "why this warmth")."""
-    return weight * math.pow(2.0, (at - now).total_seconds() / _seconds(half_life_days))
+    return weight * decay(at, now, half_life_days)
 
 
 _TENTH = Decimal("0.1")

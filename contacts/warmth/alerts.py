@@ -1,4 +1,7 @@
-"""The daily alert job: hot leads, leads going cold, follow-ups due, once per agent per day.
+"""Warmth alerts: raised by the daily job, withdrawn when a lead's heat was a mistake,
+dismissed by the agent, listed for the panels.
+
+The daily job raises "turned hot", "going cold" and "follow-up due", once per agent per day.
 
 Beat ticks every 15 minutes (``alerts_run_due``); an agent is due once their local time has
 passed ``WARMTH_ALERT_HOUR`` (08:00) and no ``AlertRun`` exists for their local date. The run
@@ -16,18 +19,18 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from contacts import warmth
 from contacts.models import Alert, AlertKind, AlertRun, Contact, Interaction, Stage
-from contacts.services.interactions import half_life_for_owner
-from contacts.warmth import Tier
-from contacts.warmth_queries import thresholds
+from contacts.warmth import half_life as half_lives
+from contacts.warmth import maths as warmth
+from contacts.warmth.maths import Tier
+from contacts.warmth.tiers import thresholds
 from crm.models import User
 
 _RANK = {Tier.COLD: 0, Tier.WARM: 1, Tier.HOT: 2}
@@ -63,7 +66,7 @@ def _tier(ref: float, at: datetime, half_life: float) -> Tier:
 
 
 def _alerts_for(owner: User, *, now: datetime, since: datetime, today) -> list[Alert]:
-    half_life = half_life_for_owner(owner.pk)
+    half_life = half_lives.for_owner(owner.pk)
     t = thresholds()
     pool = Contact.objects.owned_by(owner).active().exclude(stage=Stage.LOST)
     alerts: list[Alert] = []
@@ -150,8 +153,84 @@ def alerts_run_due(*, now: datetime | None = None) -> int:
     return ran
 
 
+def alerts_withdraw_hot(*, contact: Contact, tier: Tier) -> int:
+    """Once a deleted or moved interaction leaves its lead not hot (``tier``, its tier now), the
+    lead's open "turned hot" alerts are withdrawn: they would send the agent to a lead on a
+    warmth that was never real. Dismissed ones stay as history; other kinds stand (a
+    follow-up is due whatever the warmth, and a lead going cold has only got colder). Returns
+    how many were withdrawn."""
+    if tier is Tier.HOT:
+        return 0
+    withdrawn, _ = Alert.objects.filter(
+        contact_id=contact.pk, kind=AlertKind.HOT, dismissed_at__isnull=True
+    ).delete()
+    return withdrawn
+
+
 def alert_dismiss(*, alert: Alert, by: User) -> Alert:
     """Dismiss an alert (idempotent: dismissing twice keeps the first time)."""
     Alert.objects.filter(pk=alert.pk, dismissed_at__isnull=True).update(dismissed_at=timezone.now())
     alert.refresh_from_db(fields=["dismissed_at"])
     return alert
+
+
+# --- Lists -------------------------------------------------------------------------------
+
+
+def alert_list(*, user: User) -> QuerySet[Alert]:
+    """Alerts the user may see (an agent's own, a lead's team's), newest first."""
+    return Alert.objects.visible_to(user).select_related("contact", "owner")
+
+
+# What the alerts panel (``contacts/_alerts.html``) shows of an alert and of its contact
+# (``display_name``); the rest of both rows, and the owner, were read and never shown.
+ALERT_PANEL_FIELDS = (
+    "pk",
+    "contact",
+    "kind",
+    "for_date",
+    "warmth",
+    "contact__name",
+    "contact__remark",
+    "contact__warmth_ref",
+    "contact__erased_at",
+)
+
+
+# The panel's order: the newest day first, then by kind, the warmest first.
+ALERTS_ORDER = ("-for_date", "kind", "-warmth", "-id")
+
+
+def alerts_scoped(*, user: User) -> QuerySet[Alert]:
+    """The user's own undismissed alerts, of any day: ``alerts_open`` before its day and
+    order."""
+    return Alert.objects.visible_to(user).owned_by(user).filter(dismissed_at__isnull=True)
+
+
+def alerts_since(user: User, since_days: int = 7) -> date:
+    """The day after which ``alerts_open`` shows an alert: ``since_days`` before the user's
+    today."""
+    return user.local_now().date() - timedelta(days=since_days)
+
+
+def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
+    """The user's own undismissed alerts of the last week, for the dashboard, with their
+    contact (the fields the panel shows, its stored score among them: the panel shows each
+    contact's warmth now, ``with_warmth_now``)."""
+    return (
+        alerts_scoped(user=user)
+        .filter(for_date__gt=alerts_since(user, since_days))
+        .select_related("contact")
+        .only(*ALERT_PANEL_FIELDS)
+        .order_by(*ALERTS_ORDER)
+    )
+
+
+def with_warmth_now(alerts: list[Alert], *, user: User, now: datetime) -> list[Alert]:
+    """``alerts`` (the user's own) each with ``warmth_now``, its contact's warmth at ``now``
+    with the user's team half-life: what the alerts panel shows, the same number as the
+    contact's badge (the alert's ``warmth`` is the one it was raised with)."""
+    half_life = half_lives.for_owner(user.pk)
+    for alert in alerts:
+        alert.warmth_now = warmth.warmth_now(alert.contact.warmth_ref, now, half_life)
+    return alerts
