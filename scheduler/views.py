@@ -26,12 +26,11 @@ from content.highlight import highlight
 from content.models import thumbnail_name
 from crm.roles import Role
 from scheduler import services
-from scheduler.cards import CardRow, has_span, shown_findings
+from scheduler.cards import has_span, shown_findings
 from scheduler.forms import MovePostForm, PostTextForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
     REPLACED_STATUSES,
-    calendar_cards,
     calendar_grid,
     closed_reminder_ids,
     open_reminders,
@@ -52,7 +51,7 @@ def week_start(request: HttpRequest, tz) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _window_rows(windows: list[tuple[str, str]], posts: list[CardRow]) -> list[tuple[str, str]]:
+def _window_rows(windows: list[tuple[str, str]], posts: list[MomentPost]) -> list[tuple[str, str]]:
     """(name, label) of the grid's rows: the effective windows' (``windows``), then any other
     window name a post of the week still carries (a window since deleted or renamed)."""
     names = {name for name, _ in windows}
@@ -68,7 +67,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
     personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
-    posts = calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user), tz)
+    posts = list(posts_for_calendar(user=user, start=start, days=7, agent=user))
     rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
     replaced = Counter(p.persona_id for p in posts if p.status in REPLACED_STATUSES)
@@ -112,7 +111,7 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
         raise Http404
     agents, posts = week.members, week.posts
     rows = _window_rows(week.windows, posts)
-    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.owner_id, p.window_name))
+    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona.owner_id, p.window_name))
     sections = [
         {
             "agent": agent,

@@ -19,16 +19,18 @@ from scheduler.tests.test_pages import next_monday, this_week_post, week_url
 pytestmark = pytest.mark.django_db
 S = PostStatus
 
-# The most queries each page may make, whatever the number of rows it shows.
+# The most queries each page may make, whatever the number of rows it shows. On SQLite, with no
+# shared cache, two of them are the session and the signed-in user (on PostgreSQL with Redis
+# both come from the cache).
 PINS = {
-    "agent home": 12,
-    "lead home": 9,
-    "today": 8,
-    "agent week": 12,
-    "team week": 12,
-    "move": 12,
-    "edit": 12,
-    "insights": 12,
+    "agent home": 10,  # posts, personas, reminders, warmest, why, quick kinds, follow-ups, alerts
+    "lead home": 8,  # team, members, queue, week, pool, alerts
+    "today": 3,
+    "agent week": 5,  # personas, posts, windows
+    "team week": 6,  # team, members, posts, windows
+    "move": 4,
+    "edit": 3,
+    "insights": 8,
 }
 
 
@@ -72,7 +74,8 @@ def grow(lead, n: int) -> dict:
             image_paths=["content/1/a.jpg"],
         )
         contact = ContactFactory(owner=agent, next_follow_up=today)
-        interaction_log(contact=contact, kind="purchase", by=agent)
+        interaction_log(contact=contact, kind="message_in", by=agent)
+        interaction_log(contact=contact, kind="purchase", by=agent)  # hot, with a why
         Alert.objects.create(owner=agent, contact=contact, kind=AlertKind.HOT, for_date=today)
         ContactFactory(owner=member)
     dispatch.dispatch_due()
@@ -110,5 +113,4 @@ def test_page_query_count_holds_with_one_row_and_with_many(
     grow(lead, 6)
     with django_assert_max_num_queries(PINS[page]) as many:
         assert client.get(url).status_code == 200
-    print(page, len(one.captured_queries), len(many.captured_queries))
     assert len(many.captured_queries) == len(one.captured_queries)

@@ -14,9 +14,9 @@ from contacts import warmth
 from contacts.models import Contact, InteractionCode
 from contacts.services import interaction_log
 from contacts.tests.factories import ContactFactory
-from crm.dashboard import half_life_of
 from crm.tests.browser.conftest import earlier_today
 from crm.tests.factories import AgentFactory
+from homes.selectors import half_life_of
 from scheduler import dispatch
 from scheduler.models import MomentPost, PostStatus, Reminder
 from scheduler.tests.factories import PostFactory
