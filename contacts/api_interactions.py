@@ -1,8 +1,9 @@
-"""API: ``/api/v1/interactions/`` (log, list, filter) and ``/api/v1/alerts/`` (list, dismiss).
+"""API: ``/api/v1/interactions/`` (log, list, filter, delete, correct the time) and
+``/api/v1/alerts/`` (list, dismiss).
 
-Reads start from ``visible_to`` (an agent's own, a lead's team's). Logging and dismissing act
-only on the caller's own rows: another agent's contact is a 400 on the ``contact`` field, and
-another agent's alert a 404.
+Reads start from ``visible_to`` (an agent's own, a lead's team's). Logging, deleting,
+correcting and dismissing act only on the caller's own rows: another agent's contact is a 400
+on the ``contact`` field, and another agent's interaction or alert a 404.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from contacts import selectors, selectors_warmth
 from contacts.api.serializers import OwnedPrimaryKeyField, service_errors
 from contacts.models import Alert, AlertKind, Contact, Interaction, InteractionKind
 from contacts.services.alerts import alert_dismiss
-from contacts.services.interactions import interaction_log
+from contacts.services.interactions import interaction_delete, interaction_log, interaction_move
 from crm.api.filters import AwareIsoDateTimeFilter
 
 
@@ -37,7 +38,9 @@ class InteractionSerializer(serializers.ModelSerializer):
     )
     at = serializers.DateTimeField(required=False)
     logged_by = serializers.PrimaryKeyRelatedField(read_only=True)
-    warmth = serializers.SerializerMethodField(help_text=_("The lead's warmth right after."))
+    warmth = serializers.SerializerMethodField(
+        help_text=_("The lead's warmth right after (logging or a time correction).")
+    )
     tier = serializers.SerializerMethodField()
     suggested_stage = serializers.SerializerMethodField()
     stage_set = serializers.SerializerMethodField()
@@ -62,7 +65,8 @@ class InteractionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["weight", "created"]
 
-    # The four fields below are filled on create only (the service's answer).
+    # The four fields below are filled on create and on a time correction only (the service's
+    # answer); a correction suggests and sets no stage.
     def _logged(self, obj):
         return getattr(obj, "_logged", None)
 
@@ -75,12 +79,10 @@ class InteractionSerializer(serializers.ModelSerializer):
         return str(logged.tier) if logged else None
 
     def get_suggested_stage(self, obj) -> str | None:
-        logged = self._logged(obj)
-        return logged.suggested_stage if logged else None
+        return getattr(self._logged(obj), "suggested_stage", None)
 
     def get_stage_set(self, obj) -> str | None:
-        logged = self._logged(obj)
-        return logged.stage_set if logged else None
+        return getattr(self._logged(obj), "stage_set", None)
 
     def create(self, validated_data):
         with service_errors():
@@ -95,6 +97,21 @@ class InteractionSerializer(serializers.ModelSerializer):
         instance = logged.interaction
         instance._logged = logged
         return instance
+
+
+class InteractionTimeSerializer(serializers.Serializer):
+    """A time correction: when the interaction really happened (not in the future). Nothing
+    else of an interaction changes; to change what happened, delete it and log it again."""
+
+    at = serializers.DateTimeField()
+
+    def to_internal_value(self, data):
+        others = sorted(set(data) - {"at"}) if hasattr(data, "keys") else []
+        if others:
+            raise serializers.ValidationError(
+                {name: [_("Only the time of an interaction can be changed.")] for name in others}
+            )
+        return super().to_internal_value(data)
 
 
 class InteractionFilter(django_filters.FilterSet):
@@ -114,16 +131,42 @@ class InteractionViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Interactions of the contacts the caller may see, newest first; POST logs one."""
+    """Interactions of the contacts the caller may see, newest first; POST logs one, PATCH
+    corrects its time (``at`` only), DELETE removes it; warmth follows either way."""
 
     queryset = Interaction.objects.none()  # for the schema; requests use get_queryset
     serializer_class = InteractionSerializer
     filterset_class = InteractionFilter
     ordering = ["-at", "-id"]
     ordering_fields: list[str] = []  # the cursor needs this one unique-ending order
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors_warmth.interaction_list(user=self.request.user)
+        queryset = selectors_warmth.interaction_list(user=self.request.user)
+        if self.action in {"partial_update", "destroy"}:
+            # The contact's owner only: a lead reads the team's, and changes only their own.
+            return queryset.owned_by(self.request.user)
+        return queryset
+
+    @extend_schema(request=InteractionTimeSerializer, responses=InteractionSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Correct when the interaction happened; answers with the lead's warmth after."""
+        interaction = self.get_object()
+        correction = InteractionTimeSerializer(data=request.data)
+        correction.is_valid(raise_exception=True)
+        with service_errors():
+            changed = interaction_move(interaction=interaction, at=correction.validated_data["at"])
+        instance = changed.interaction
+        instance._logged = changed
+        return Response(self.get_serializer(instance).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        """Delete the interaction; the lead's warmth is worked out again without it."""
+        interaction = self.get_object()
+        with service_errors():
+            interaction_delete(interaction=interaction)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def paginate_queryset(self, queryset):
         # A lead's page is read from each agent's (owner, at) index, not the team's rows.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from contacts.warmth import Thresholds
+from contacts.warmth import Thresholds, shown
 
 
 def warmth_svg(
@@ -50,10 +51,10 @@ def warmth_svg(
     now = points[-1][1] if points else 0.0
     days = round((points[-1][0] - points[0][0]).days) if points else 0
     summary = ngettext(
-        "Warmth over the last %(days)s day, now %(now).1f",
-        "Warmth over the last %(days)s days, now %(now).1f",
+        "Warmth over the last %(days)s day, now %(now)s",
+        "Warmth over the last %(days)s days, now %(now)s",
         days,
-    ) % {"days": days, "now": now}
+    ) % {"days": days, "now": shown(now, formats.get_format("DECIMAL_SEPARATOR"))}
     return format_html(
         '<svg class="warmth-chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
         'preserveAspectRatio="none">{}<polyline fill="none" stroke="currentColor" '

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactGroup, DuplicatePolicy, GroupKind, Persona, Stage, Tag
@@ -47,10 +48,26 @@ class ContactForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, owner: User, **kwargs):
+    def __init__(self, *args, owner: User, contact=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["persona"].queryset = Persona.objects.owned_by(owner)
         self.fields["groups"].queryset = ContactGroup.objects.owned_by(owner)
+        # Editing a contact with a number: the field shows it masked, as every page does; the
+        # full number only comes with the audited reveal (``reveal_url``, the same one as the
+        # contact page's "show full number"). Sent back masked, the number stays as it is.
+        self.phone_on_file = contact.phone if contact is not None else ""
+        if self.phone_on_file:
+            self.initial["phone"] = contact.masked_phone
+            phone = self.fields["phone"]
+            phone.reveal_url = reverse("contacts:phone", args=[contact.pk])
+            phone.help_text = _("Shown masked. Type over it to change the number.")
+
+    def clean_phone(self) -> str:
+        """The number typed; the one on file if the mask it was shown as came back unchanged."""
+        phone = self.cleaned_data["phone"]
+        if self.phone_on_file and phone.strip() == self.initial.get("phone"):
+            return self.phone_on_file
+        return phone
 
 
 class NotesForm(forms.Form):

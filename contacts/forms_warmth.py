@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +26,25 @@ class InteractionLogForm(forms.Form):
         help_text=_("Leave empty for now."),
         widget=IsoDateTimeInput(),
     )
+
+
+class InteractionTimeForm(forms.Form):
+    """When an interaction really happened (a correction from the contact's timeline), in the
+    user's own time zone; the service refuses a time in the future."""
+
+    at = forms.DateTimeField(
+        label=_("When it happened"),
+        widget=IsoDateTimeInput(),
+    )
+
+    def __init__(self, *args, current: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = current
+
+    def clean_at(self) -> datetime:
+        """The new time; the interaction's own if the minute shown was sent back unchanged (the
+        control has no seconds, and saving it as it was must not move the interaction)."""
+        at = self.cleaned_data["at"]
+        if at == self.current.replace(second=0, microsecond=0):
+            return self.current
+        return at

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -35,16 +34,6 @@ from contacts.warmth_queries import clamp_half_life, thresholds
 from crm.html import escape, url_parts
 from crm.models import User
 
-_TENTH = Decimal("0.1")
-
-
-def one_decimal(value: float, decimal_separator: str = ".") -> str:
-    """``value|floatformat:1`` for a finite float: rounded half up on its shortest decimal
-    form (``80.05`` gives ``80.1``), with the language's decimal separator."""
-    rounded = Decimal(repr(float(value))).quantize(_TENTH, ROUND_HALF_UP)
-    text = f"{rounded if rounded else rounded.copy_abs():f}"  # no "-0.0"
-    return text if decimal_separator == "." else text.replace(".", decimal_separator)
-
 
 @dataclass
 class RowKit:
@@ -56,6 +45,7 @@ class RowKit:
     tier_labels: dict[str, str]
     log_for: str  # "Log %(kind)s for %(name)s", escaped, to fill per button
     select_for: str  # "Select %(name)s", escaped
+    undo: str  # the label of the button that takes a quick log back, escaped
     stage_labels: dict[str, str]
     decimal_separator: str
     thresholds: Thresholds
@@ -76,6 +66,7 @@ class RowKit:
             },
             log_for=escape(_("Log %(kind)s for %(name)s")),
             select_for=escape(_("Select %(name)s")),
+            undo=escape(_("Undo")),
             stage_labels=dict(translated("stage", lambda: Stage.choices)),
             decimal_separator=formats.get_format("DECIMAL_SEPARATOR"),
             thresholds=thresholds(),
@@ -140,15 +131,17 @@ def render_badge(
     tier: str,
     buttons: list[tuple[str, str]] = (),
     message: str = "",
+    undo_url: str = "",
 ) -> str:
     """``contacts/_warmth_badge.html`` as it was: the warmth and tier, a one-click button per
     kind in ``buttons`` (``RowKit.quick_kinds``; none for someone else's contact) and an
-    optional status ``message``. ``name`` is the contact's display name, escaped."""
+    optional status ``message``, with an "Undo" button posting to ``undo_url`` if given (the
+    interaction just logged). ``name`` is the contact's display name, escaped."""
     head, tail = kit.log_url
     tier = str(tier)
     parts = [
         f'<span class="warmth-badge" id="warmth-{pk}">\n  <span class="tier tier-{escape(tier)}" '
-        f'title="{kit.title}">{one_decimal(value, kit.decimal_separator)} · '
+        f'title="{kit.title}">{warmth.shown(value, kit.decimal_separator)} · '
         f"{kit.tier_labels.get(tier, kit.tier_labels[Tier.COLD])}</span>\n  "
     ]
     if buttons:
@@ -162,7 +155,13 @@ def render_badge(
         )
     parts.append("\n  ")
     if message:
-        parts.append(f'<span class="warmth-message" role="status">{escape(message)}</span>')
+        undo = ""
+        if undo_url:
+            undo = (
+                f' <button type="button" class="link-button undo" hx-post="{escape(undo_url)}" '
+                f'hx-target="#warmth-{pk}" hx-swap="outerHTML">{kit.undo}</button>'
+            )
+        parts.append(f'<span class="warmth-message" role="status">{escape(message)}{undo}</span>')
     parts.append("\n</span>\n")
     return "".join(parts)
 

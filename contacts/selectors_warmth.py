@@ -65,7 +65,9 @@ def contact_curve(
 
     Reads only the interactions inside the window: what came before is the stored score
     minus their terms, entered as one opening event, so the curve is exact and its cost does
-    not grow with older history.
+    not grow with older history. Its last point, at ``now``, is the stored score's warmth at
+    ``now`` itself (``contact_warmth``), not the sum rebuilt from the window, so the chart ends
+    on the number the panel shows beside it, to the last digit.
     """
     start = now - timedelta(days=days)
     events = list(
@@ -75,9 +77,12 @@ def contact_curve(
     )
     before_ref = max(contact.warmth_ref - warmth.ref_score(events, half_life), 0.0)
     opening = [(warmth.warmth_now(before_ref, start, half_life), start)] if before_ref else []
-    return warmth.curve(
+    points = warmth.curve(
         opening + events, start=start, end=now, step=timedelta(days=1), half_life_days=half_life
     )
+    if points and points[-1][0] == now:
+        points[-1] = (now, warmth.warmth_now(contact.warmth_ref, now, half_life))
+    return points
 
 
 def contact_why(contact: Contact, now: datetime, half_life: float) -> list[Contribution]:
@@ -121,6 +126,7 @@ ALERT_PANEL_FIELDS = (
     "warmth",
     "contact__name",
     "contact__remark",
+    "contact__warmth_ref",
     "contact__erased_at",
 )
 
@@ -143,7 +149,8 @@ def alerts_since(user: User, since_days: int = 7) -> date:
 
 def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
     """The user's own undismissed alerts of the last week, for the dashboard, with their
-    contact (the fields the panel shows)."""
+    contact (the fields the panel shows, its stored score among them: the panel shows each
+    contact's warmth now, ``with_warmth_now``)."""
     return (
         alerts_scoped(user=user)
         .filter(for_date__gt=alerts_since(user, since_days))
@@ -151,3 +158,13 @@ def alerts_open(*, user: User, since_days: int = 7) -> QuerySet[Alert]:
         .only(*ALERT_PANEL_FIELDS)
         .order_by(*ALERTS_ORDER)
     )
+
+
+def with_warmth_now(alerts: list[Alert], *, user: User, now: datetime) -> list[Alert]:
+    """``alerts`` (the user's own) each with ``warmth_now``, its contact's warmth at ``now``
+    with the user's team half-life: what the alerts panel shows, the same number as the
+    contact's badge (the alert's ``warmth`` is the one it was raised with)."""
+    half_life = half_life_for_owner(user.pk)
+    for alert in alerts:
+        alert.warmth_now = warmth.warmth_now(alert.contact.warmth_ref, now, half_life)
+    return alerts

@@ -17,6 +17,14 @@ urlpatterns = [
         interactions.interaction_log_view,
         name="interaction-log",
     ),
+    path(
+        "interactions/<int:pk>/delete/",
+        interactions.interaction_delete_view,
+        name="interaction-delete",
+    ),
+    path(
+        "interactions/<int:pk>/time/", interactions.interaction_time_view, name="interaction-time"
+    ),
     path("alerts/<int:pk>/dismiss/", interactions.alert_dismiss_view, name="alert-dismiss"),
     path("groups/", groups.group_list, name="groups"),
     path("groups/<int:pk>/", groups.group_detail, name="group-detail"),

@@ -34,10 +34,13 @@ the recompute is idempotent and can run at any time.
 Where the pieces live: each interaction keeps the weight it was logged with, so editing a
 kind's weight in the admin changes nothing until ``interactions_reweigh`` rewrites those
 snapshots and recomputes (the admin queues it). Logging is
-``contacts.services.interactions.interaction_log``; the recompute is ``warmth_recompute``
-there; tier filters on querysets are in ``contacts.warmth_queries``; the daily alerts, which
-need no per-lead stored tier (the score at the last run is today's minus what was logged
-since), are in ``contacts.services.alerts``.
+``contacts.services.interactions.interaction_log``; deleting an interaction
+(``interaction_delete``) takes its term away again and correcting its time
+(``interaction_move``) swaps the term at the old time for the one at the new time, both
+through the same code that adds it; the recompute is ``warmth_recompute`` there; every page
+rounds a warmth for display with ``shown`` below; tier filters on querysets are in
+``contacts.warmth_queries``; the daily alerts, which need no per-lead stored tier (the score
+at the last run is today's minus what was logged since), are in ``contacts.services.alerts``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 REFERENCE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -121,6 +125,20 @@ def tier_of(warmth: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Tier:
 def contribution_now(weight: float, at: datetime, now: datetime, half_life_days: float) -> float:
     """What one interaction contributes to the warmth at ``now`` (for "why this warmth")."""
     return weight * math.pow(2.0, (at - now).total_seconds() / _seconds(half_life_days))
+
+
+_TENTH = Decimal("0.1")
+
+
+def shown(value: float, decimal_separator: str = ".") -> str:
+    """Warmth as every page and message shows it: one decimal, rounded half up on the value's
+    shortest decimal form (48.65 shows as 48.7, as Django's ``floatformat:1`` rounds; ``"%.1f"``
+    rounds the binary 48.6499... to 48.6), with the language's decimal separator, never
+    "-0.0". The one rounding for display: badges, the warmth panel, its chart, alerts and the
+    "logged" message all call it, so one lead reads one number on a page."""
+    rounded = Decimal(repr(float(value))).quantize(_TENTH, ROUND_HALF_UP)
+    text = f"{rounded if rounded else rounded.copy_abs():f}"
+    return text if decimal_separator == "." else text.replace(".", decimal_separator)
 
 
 def curve(

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -90,10 +91,28 @@ def _too_big(max_bytes: int) -> ImageRejected:
     )
 
 
+def pixel_count(pixels: int) -> str:
+    """A number of pixels as the active language says it: "40 megapixels" in English, "4000
+    万像素" in Chinese, which counts large numbers in ten-thousands (万), not in millions.
+
+    The catalogue says how many pixels the language's unit holds, so the number shown is
+    computed in the unit the words name."""
+    # Translators: how many pixels the unit of "%(count)s megapixels" holds, digits only:
+    # 1000000 for a megapixel, 10000 for 万像素.
+    unit_text = pgettext("pixels in the unit of a pixel count", "1000000")
+    try:
+        unit = int(unit_text)
+    except ValueError:  # a catalogue that says something else: count in millions
+        unit = 1_000_000
+    count = pixels / max(unit, 1)
+    shown = f"{count:.0f}" if count.is_integer() else f"{count:.1f}"
+    return pgettext("a pixel count", "%(count)s megapixels") % {"count": shown}
+
+
 def _too_many_pixels(width: int, height: int, spec: ImageSpec) -> ImageRejected:
     return ImageRejected(
-        _("The image is %(w)s x %(h)s pixels; at most %(mp)s megapixels are allowed.")
-        % {"w": width, "h": height, "mp": spec.max_pixels // 1_000_000},
+        _("The image is %(w)s x %(h)s pixels; at most %(limit)s are allowed.")
+        % {"w": width, "h": height, "limit": pixel_count(spec.max_pixels)},
         code="too_many_pixels",
     )
 
@@ -126,8 +145,8 @@ def _open(data: bytes, spec: ImageSpec) -> Image.Image:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ImageRejected(
-                _("The image is too large to process safely (%(max)s megapixels at most).")
-                % {"max": spec.max_pixels // 1_000_000},
+                _("The image is too large to process safely (at most %(limit)s).")
+                % {"limit": pixel_count(spec.max_pixels)},
                 code="decompression_bomb",
             ) from exc
         except UnidentifiedImageError as exc:

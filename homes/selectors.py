@@ -127,6 +127,17 @@ def _with_warmth(contact: Contact, value: float) -> Contact:
     return contact
 
 
+def _alerts(user: User, now: dt.datetime, half_life: float) -> list[Alert]:
+    """The user's open alerts for the panel (``selectors_warmth.alerts_open``), each with its
+    contact's warmth at ``now`` (``warmth_now``, the number the contact's badge shows; the
+    alert's own ``warmth`` is the one it was raised with). ``half_life``: the user's team's,
+    which the page has read already (``selectors_warmth.with_warmth_now`` reads it again)."""
+    alerts = list(alerts_open(user=user)[:ALERTS_SHOWN])
+    for alert in alerts:
+        alert.warmth_now = warmth.warmth_now(alert.contact.warmth_ref, now, half_life)
+    return alerts
+
+
 def _home_contacts(user: User) -> QuerySet[Contact]:
     """The user's own contacts, with what a home's contact row and its badge show."""
     return (
@@ -188,7 +199,7 @@ def agent_home(user: User, now: dt.datetime | None = None) -> AgentHome:
             PersonaCard(persona, checklist, checklist_percent(checklist))
             for persona, checklist in ((p, p.checklist(today)) for p in personas)
         ],
-        alerts=list(alerts_open(user=user)[:ALERTS_SHOWN]),
+        alerts=_alerts(user, now, half_life),
         quick_kinds=quick_kinds() if hot_leads else [],
     )
 
@@ -276,7 +287,7 @@ def lead_home(user: User, now: dt.datetime | None = None) -> LeadHome | None:
         agents=list(rows.values()),
         mix=dict(mix),
         target={"story": team.mix_story, "value": team.mix_value, "ad": team.mix_ad},
-        alerts=list(alerts_open(user=user)[:ALERTS_SHOWN]),
+        alerts=_alerts(user, now, half_life),
     )
 
 

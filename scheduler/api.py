@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from contacts.models import Persona
 from crm.api.filters import AwareIsoDateTimeFilter
 from crm.models import User
-from scheduler import services
+from scheduler import services, slots
 from scheduler.models import MomentPost, PostingWindow, PostStatus
 from scheduler.selectors import posts_for_calendar
 from scheduler.serializers import (
@@ -44,6 +44,15 @@ class Conflict(exceptions.APIException):
 def api_error(exc: DjangoValidationError) -> exceptions.APIException:
     """A service refusal as the right 4xx: 403 for role, 409 for a lost race, else 400."""
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    # A slot rule's refusal names the rule: {"day": ["..."], "rule": ["ad_today"]}.
+    rules = [
+        error.code
+        for errors in getattr(exc, "error_dict", {}).values()
+        for error in errors
+        if error.code in slots.RULES
+    ]
+    if rules:
+        detail["rule"] = rules
     if isinstance(exc, services.PostConflict):
         return Conflict(detail)
     if getattr(exc, "code", None) == "forbidden":

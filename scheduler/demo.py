@@ -33,7 +33,15 @@ def seed(stdout=None) -> None:
             persona=persona, scheduled_at__gte=begin, scheduled_at__lt=begin + dt.timedelta(days=7)
         ).exists():
             continue
-        result = plan_week(persona=persona, start=start, days=7, seed=persona.pk, by=persona.owner)
+        # The whole week, its past days too: they become the demo's history below.
+        result = plan_week(
+            persona=persona,
+            start=start,
+            days=7,
+            seed=persona.pk,
+            by=persona.owner,
+            include_past=True,
+        )
         now = timezone.now()
         approved = posted = 0
         for post in result.created:

@@ -56,6 +56,15 @@ Nurturing (养号)
     drawn by the seed; the other slots are reported unfilled as ``nurturing_rest``.
     Story and value keep their relative weights.
 
+Past
+    With ``not_before`` set, a slot whose exact time is at or before it is unfilled as
+    ``past``.
+
+Slot rules
+    The rules a post's slot obeys on every path (one per window, the ad rules, nurturing, the
+    window's weekdays, the past) live in ``scheduler.slots``; the planner chooses with its
+    predicates, so a plan never holds a post the move action would refuse.
+
 Exact time
     A whole minute strictly inside ``[window.start, window.end)`` in the agent's time zone,
     never ``:00``, drawn from a generator seeded by (seed, persona, date, window key): the
@@ -87,15 +96,17 @@ from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from scheduler import slots
+
 STORY = "story"
 VALUE = "value"
-AD = "ad"
+AD = slots.AD
 CATEGORIES: tuple[str, ...] = (STORY, VALUE, AD)
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_MIX: Mapping[str, int] = MappingProxyType({STORY: 40, VALUE: 40, AD: 20})
 DEFAULT_REUSE_DAYS = 30
-ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
+ALL_WEEKDAYS = slots.ALL_WEEKDAYS
 MAX_DAYS = 366
 
 _UTC = dt.UTC
@@ -119,6 +130,7 @@ REASON_TEMPLATES: Mapping[str, str] = MappingProxyType(
         "ad_rules": "only ads fit the mix here and the ad rules forbid one",
         "nurturing_rest": "nurturing mode: at most one post a day",
         "no_valid_time": "the {window} window does not exist on this day (clock change)",
+        "past": "that time has already passed",
         "mix_empty": "the mix allows no category that can be posted",
     }
 )
@@ -225,6 +237,8 @@ class PlanRequest:
     topic_interest: Mapping[str, float] = field(default_factory=dict)
     seed: int = 0
     reuse_days: int = DEFAULT_REUSE_DAYS
+    # Slots at or before this instant are left unfilled as ``past`` (None: plan every slot).
+    not_before: dt.datetime | None = None
 
 
 # -------------------------------------------------------------------------- output
@@ -361,6 +375,8 @@ def _validate(req: PlanRequest) -> None:
     for post in req.history:
         if post.at is not None and post.at.tzinfo is None:
             raise ValueError("history: at must be an aware datetime")
+    if req.not_before is not None and req.not_before.tzinfo is None:
+        raise ValueError("not_before must be an aware datetime")
 
 
 class _Ranked:
@@ -414,7 +430,7 @@ class _Planner:
         self.windows = sorted(req.windows, key=lambda w: (w.start, w.end, w.key))
         self.window_by_key = {w.key: w for w in self.windows}
         weights = {c: req.mix.get(c, 0) for c in CATEGORIES}
-        if req.nurturing:
+        if not slots.ads_allowed(nurturing=req.nurturing):
             weights[AD] = 0
         self.weights = weights
         self.allowed = [c for c in CATEGORIES if weights[c] > 0]
@@ -521,11 +537,11 @@ class _Planner:
 
     def _free_slots(self) -> list[_Slot]:
         occupied = {(k.local_date, k.window_key) for k in self.kept}
-        slots: list[_Slot] = []
+        free: list[_Slot] = []
         day = self.first
         while day <= self.last:
             for window in self.windows:
-                if day.weekday() not in window.weekdays or (day, window.key) in occupied:
+                if not slots.window_open(window.weekdays, day) or (day, window.key) in occupied:
                     continue
                 at = slot_time(
                     seed=self.req.seed,
@@ -538,18 +554,21 @@ class _Planner:
                     key = (day, self._fallback_at(day, window.key).astimezone(_UTC), window.key)
                     reason = Reason("no_valid_time", {"window": window.name})
                     self.unfilled.append((key, self._unfill(day, window.key, [reason])))
+                elif slots.is_past(at, self.req.not_before):
+                    key = (day, at.astimezone(_UTC), window.key)
+                    self.unfilled.append((key, self._unfill(day, window.key, [Reason("past")])))
                 else:
-                    slots.append(_Slot(day, window, at))
+                    free.append(_Slot(day, window, at))
             day += dt.timedelta(days=1)
         if self.req.nurturing:
-            slots = self._nurturing_pick(slots)
-        return slots
+            free = self._nurturing_pick(free)
+        return free
 
-    def _nurturing_pick(self, slots: list[_Slot]) -> list[_Slot]:
+    def _nurturing_pick(self, free: list[_Slot]) -> list[_Slot]:
         """Keep at most one slot per day, none on a day that already has a kept post."""
         kept_days = {k.local_date for k in self.kept}
         by_day: dict[dt.date, list[_Slot]] = defaultdict(list)
-        for slot in slots:
+        for slot in free:
             by_day[slot.day].append(slot)
         chosen: list[_Slot] = []
         for day, day_slots in by_day.items():
@@ -585,13 +604,14 @@ class _Planner:
         order = sorted(self.allowed, key=lambda c: (-deficit[c], CATEGORIES.index(c)))
         skipped: list[Reason] = []
         for category in order:
-            if category == AD:
-                if day in self.ad_days:
-                    skipped.append(Reason("skip_ad_today"))
-                    continue
-                if no_ad or prev_category == AD or next_category == AD:
-                    skipped.append(Reason("skip_ad_adjacent"))
-                    continue
+            if slots.ad_on_day(category, day, self.ad_days):
+                skipped.append(Reason(f"skip_{slots.AD_TODAY}"))
+                continue
+            if (category == AD and no_ad) or slots.ad_next_to_ad(
+                category, prev_category, next_category
+            ):
+                skipped.append(Reason(f"skip_{slots.AD_ADJACENT}"))
+                continue
             picked = self._pick(category, day)
             if picked is None:
                 skipped.append(
@@ -666,8 +686,8 @@ class _Planner:
     # --- the run --------------------------------------------------------------------
 
     def run(self) -> Plan:
-        slots = self._free_slots()
-        events = [_Event((s.day, s.at.astimezone(_UTC), 1, s.window.key, 0), slot=s) for s in slots]
+        free = self._free_slots()
+        events = [_Event((s.day, s.at.astimezone(_UTC), 1, s.window.key, 0), slot=s) for s in free]
         events += [_Event(self._kept_key(k), kept=k) for k in self.kept]
         events.sort(key=lambda e: e.sort_key)
 
@@ -676,7 +696,8 @@ class _Planner:
         after_category = self.next_history.category if self.next_history else None
         for index, event in enumerate(events):
             if event.kept is not None:
-                if event.kept.category == AD and prev_category == AD and prev_slot is not None:
+                kept_ad_follows_ad = slots.ad_next_to_ad(event.kept.category, prev_category, None)
+                if kept_ad_follows_ad and prev_slot is not None:
                     self._repair(prev_slot)
                 prev_category, prev_slot = event.kept.category, None
                 continue
@@ -690,11 +711,11 @@ class _Planner:
             self._choose(slot, prev_category=prev_category, next_category=next_category)
             if slot.post is not None:
                 prev_category, prev_slot = slot.post.category, slot
-        if after_category == AD and prev_category == AD and prev_slot is not None:
+        if slots.ad_next_to_ad(after_category or "", prev_category, None) and prev_slot is not None:
             self._repair(prev_slot)
 
-        posts = [s.post for s in slots if s.post is not None]
-        for s in slots:
+        posts = [s.post for s in free if s.post is not None]
+        for s in free:
             if s.unfilled is not None:
                 self.unfilled.append(((s.day, s.at.astimezone(_UTC), s.window.key), s.unfilled))
         self.unfilled.sort(key=lambda row: row[0])

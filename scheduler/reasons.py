@@ -34,6 +34,7 @@ MSGIDS = {
     "nurturing_rest": gettext_noop("nurturing mode: at most one post a day"),
     "no_valid_time": gettext_noop("the {window} window does not exist on this day (clock change)"),
     "mix_empty": gettext_noop("the mix allows no category that can be posted"),
+    "past": gettext_noop("that time has already passed"),
 }
 
 

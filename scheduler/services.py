@@ -8,13 +8,18 @@ post's once it is posted or missed, a held post's once it is resubmitted or canc
 "today" page and the bell follow whichever path moved the post. The wrappers (``post_submit``,
 ``post_approve`` ...) add who may do it and what else changes. Refusals raise ``PostRefused``
 (a ValidationError: views answer 4xx); losing a race raises ``PostConflict`` (views answer 409).
+
+Where a post may sit is decided by the slot rules of ``scheduler.slots``: the planner chooses
+with them, and ``slot_violations`` checks them for every other path that places a post
+(``post_move``, and a sent-back or failed post coming back through ``post_submit`` or
+``post_retry``), refusing with one error per broken rule, coded with the rule's name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +37,15 @@ from content.services import check_text, finding_as_dict
 from crm.models import User
 from crm.roles import Role
 from crm.scoping import sees_everything
-from scheduler.models import MomentPost, PostingWindow, PostStatus, PostTransition, Reminder
+from scheduler import slots
+from scheduler.models import (
+    WEEKDAY_BITS,
+    MomentPost,
+    PostingWindow,
+    PostStatus,
+    PostTransition,
+    Reminder,
+)
 from scheduler.workflow import EDITABLE, MOVABLE, TRANSITIONS
 
 S = PostStatus
@@ -235,8 +248,10 @@ def _block_message(post: MomentPost) -> str:
 
 def post_submit(*, post: MomentPost, by: User) -> MomentPost:
     """Send a draft or sent-back post on: to review, or straight to scheduled when the team
-    needs no approval. Re-checked first; refused while a block finding remains."""
+    needs no approval. Re-checked first; refused while a block finding remains, and a
+    sent-back post whose slot another post took meanwhile is refused by the slot rules."""
     _require(may_edit(by, post), _("Only the persona's agent can submit this post."))
+    _require_slot_kept(post)
     changes = _check_changes(post)
     if post.has_block:
         MomentPost.objects.filter(pk=post.pk).update(**changes)
@@ -338,7 +353,105 @@ def post_cancel(*, post: MomentPost, by: User, note: str = "") -> MomentPost:
 def post_retry(*, post: MomentPost, by: User) -> MomentPost:
     """Schedule a failed post again (after the agent fixed the channel's configuration)."""
     _require(may_edit(by, post), _("Only the persona's agent can retry this post."))
+    _require_slot_kept(post)
     return post_transition(post=post, to=S.SCHEDULED, by=by, note=_("retry"))
+
+
+# ---------------------------------------------------------------------------- slot rules
+
+# Posts that hold their slot on the persona's time line: what the planner keeps or counts as
+# history (scheduled, sent, posted, missed; in review), and drafts, which stand until a
+# re-plan replaces them. Cancelled posts do not; nor do sent-back and failed ones, which wait
+# on the agent and are checked again when they come back (``post_submit``, ``post_retry``).
+# Approval checks nothing again: a post in review holds its slot, so every post placed since
+# was checked against it.
+HOLDS_SLOT = frozenset({S.DRAFT, S.PENDING_REVIEW, S.SCHEDULED, S.SENT, S.POSTED, S.MISSED})
+# The form field each rule's refusal is shown on.
+_SLOT_RULE_FIELD = {slots.WINDOW_TAKEN: "window"}
+
+
+def slot_violations(
+    *,
+    post: MomentPost,
+    window: PostingWindow | None,
+    day: dt.date,
+    at: dt.datetime,
+    now: dt.datetime | None,
+) -> list[slots.SlotViolation]:
+    """The slot rules (``scheduler.slots``) ``post`` would break at ``at`` on local ``day``
+    in ``window`` (None: a window since deleted, known by the post's window name, open every
+    day), among the persona's other posts that hold a slot. ``now`` None leaves out the
+    ``past`` rule (a post that stays where it is). One query.
+
+    Windows are told apart by name, as the calendar's rows are: an agent's own "lunch"
+    replaces the team's, so a post in either sits in the same row.
+    """
+    persona = post.persona
+    tz = persona.owner.tzinfo
+    around = dt.timedelta(days=slots.LOOKAROUND_DAYS)
+    midnight = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    rows = (
+        MomentPost.objects.filter(
+            persona_id=post.persona_id,
+            status__in=HOLDS_SLOT,
+            scheduled_at__gte=midnight - around,
+            scheduled_at__lt=midnight + dt.timedelta(days=1) + around,
+        )
+        .exclude(pk=post.pk)
+        .values_list("pk", "scheduled_at", "window_name", "category")
+    )
+    others = [
+        slots.SlotPost(
+            at=when,
+            local_date=when.astimezone(tz).date(),
+            window_key=name,
+            category=category,
+            id=pk,
+        )
+        for pk, when, name, category in rows
+    ]
+    candidate = slots.SlotPost(
+        at=at,
+        local_date=day,
+        window_key=window.name if window else post.window_name,
+        category=post.category,
+        id=post.pk,
+    )
+    weekdays = (
+        {d for d, bit in WEEKDAY_BITS.items() if window.weekdays & bit}
+        if window
+        else slots.ALL_WEEKDAYS
+    )
+    return slots.check_slot(
+        candidate, others, weekdays=weekdays, nurturing=persona.is_nurturing(day), now=now
+    )
+
+
+def _refuse_slot(violations: Sequence[slots.SlotViolation]) -> None:
+    """Refuse a placement that breaks slot rules: one error per rule, coded with its name,
+    on the field it concerns (the API adds the codes to the body as ``rule``)."""
+    if not violations:
+        return
+    errors: dict[str, list[ValidationError]] = {}
+    for violation in violations:
+        field = _SLOT_RULE_FIELD.get(violation.rule, "day")
+        errors.setdefault(field, []).append(
+            ValidationError(_(violation.message), code=violation.rule)
+        )
+    raise PostRefused(errors)
+
+
+def _require_slot_kept(post: MomentPost) -> None:
+    """A post coming back into the calendar (sent back, failed) obeys the slot rules where it
+    stands, its time aside: another post may have taken its window meanwhile."""
+    if post.status in HOLDS_SLOT:
+        return
+    local = post.scheduled_at.astimezone(post.persona.owner.tzinfo)
+    _refuse_slot(
+        slot_violations(
+            post=post, window=post.window, day=local.date(), at=post.scheduled_at, now=None
+        )
+    )
 
 
 def slot_time(
@@ -354,15 +467,15 @@ def slot_time(
 
 def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date) -> MomentPost:
     """Move a post to another window and/or day, keeping its minute inside the window where it
-    fits. Compliance is checked again; a scheduled post that now fails is sent back."""
+    fits. The slot rules (``slot_violations``) refuse a slot the post may not take, each
+    error coded with the rule. Compliance is checked again; a scheduled post that now fails
+    is sent back."""
     _require(may_edit(by, post) or may_review(by, post), _("You cannot move this post."))
     if post.status not in MOVABLE:
         raise PostRefused(_("A post that went out cannot be moved."), code="not_movable")
     owner = _owner(post)
     if window not in PostingWindow.objects.effective_for(owner):
         raise PostRefused({"window": [_("Not one of this agent's windows.")]}, code="window")
-    if not window.runs_on(day):
-        raise PostRefused({"day": [_("This window is not open on that day.")]}, code="weekday")
     tz = owner.tzinfo
     old_local = post.scheduled_at.astimezone(tz)
     old_start = (
@@ -375,12 +488,21 @@ def post_move(*, post: MomentPost, by: User, window: PostingWindow, day: dt.date
     offset = int((old_local - old_start).total_seconds() // 60)
     minute = min(max(offset, 1), length - 1)
     scheduled_at, ends_at = slot_time(window=window, day=day, tz=tz, minute=minute)
-    if scheduled_at <= timezone.now():
-        raise PostRefused({"day": [_("That time has already passed.")]}, code="past")
     changes = _check_changes(post)
     old = f"{old_local:%Y-%m-%d %H:%M} {post.window_name}"
     new = f"{scheduled_at:%Y-%m-%d %H:%M} {window.name}"
     with transaction.atomic():
+        # The persona's row is locked while its posts are checked and one moves, so two
+        # moves into one slot at once cannot both pass the check.
+        list(
+            type(post.persona)
+            .objects.select_for_update()
+            .filter(pk=post.persona_id)
+            .values_list("pk", flat=True)
+        )
+        _refuse_slot(
+            slot_violations(post=post, window=window, day=day, at=scheduled_at, now=timezone.now())
+        )
         updated = MomentPost.objects.filter(pk=post.pk, status=post.status).update(
             window=window,
             window_name=window.name,
@@ -460,15 +582,20 @@ def plan_week(
     seed: int = 0,
     by: User | None = None,
     library: list | None = None,
+    include_past: bool = False,
 ) -> PlanResult:
     """Plan ``days`` local days of posts for ``persona`` from ``start`` and write them.
 
-    Approved (scheduled), sent, posted and missed posts in the range stay where they are;
+    The planner obeys the slot rules (``scheduler.slots``), slots already past included:
+    those stay empty. Approved (scheduled), sent, posted and missed posts in the range stay
+    where they are;
     drafts, posts in review and sent-back posts in the range are cancelled and replaced.
     Each new post is a snapshot of its content item (text and image paths) checked for
     compliance with the persona's licence and name: a clean post goes to review (or straight
     to scheduled when the team needs no approval), one with a block finding stays a draft
     for the agent to fix. Deterministic for a given ``seed`` and database state.
+    ``include_past`` plans the slots already past too: for seeding a week of demo history
+    only, never for a user's request.
     """
     from scheduler import planner
     from scheduler.reasons import reason_text
@@ -479,6 +606,9 @@ def plan_week(
     if by is not None and not (by.pk == persona.owner_id or may_review_agent(by, persona.owner)):
         raise PostRefused(_("You cannot plan for this persona."), code="forbidden")
     loaded = plan_request_for(persona=persona, start=start, days=days, seed=seed, library=library)
+    # The slot rules' "not in the past": this week's slots already gone stay empty.
+    if not include_past:
+        loaded.request = replace(loaded.request, not_before=timezone.now())
     result = planner.plan(loaded.request)
     items = content_for_posts({p.content_id for p in result.posts})
     tz = persona.owner.tzinfo

@@ -330,7 +330,8 @@ def plan_persona_week(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, plan_summary(result))
-        for slot in result.unfilled[:10]:
+        # Slots already past stay empty as a matter of course: the others say why.
+        for slot in [s for s in result.unfilled if s["reason_code"] != "past"][:10]:
             messages.info(request, f"{slot['date']} {slot['window']}: {slot['reason']}")
     return redirect(f"{reverse('scheduler-week')}?start={start.isoformat()}")
 

@@ -340,7 +340,6 @@ def _page_rows(rows: list[tuple], position_field: str, tz: dt.tzinfo) -> list[Pa
             "next_follow_up": next_follow_up.isoformat() if next_follow_up else None,
             "marketing_consent": bool(marketing_consent),
             "last_interaction_at": _local_text(last_interaction_us, tz),
-            "warmth_ref": float(warmth_ref),
             "created": _local_text(created_us, tz),
             "updated": _local_text(updated_us, tz),
         }

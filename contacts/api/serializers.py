@@ -188,11 +188,13 @@ class ContactSerializer(serializers.ModelSerializer):
             "next_follow_up",
             "marketing_consent",
             "last_interaction_at",
-            "warmth_ref",
             "created",
             "updated",
         ]
-        read_only_fields = ["owner", "last_interaction_at", "warmth_ref", "created", "updated"]
+        # No ``warmth_ref``: the score as of ``contacts.warmth.REFERENCE`` is storage, a number
+        # like 6.8e16 that means nothing to a client (``?ordering=-warmth_ref`` still orders
+        # by warmth now).
+        read_only_fields = ["owner", "last_interaction_at", "created", "updated"]
         validators = []  # uniqueness is the service's, with clear field messages
 
     def create(self, validated_data):
@@ -215,7 +217,8 @@ class ContactSerializer(serializers.ModelSerializer):
             )
 
 
-# What ``ContactSerializer`` reads from a contact row for the list (``.values(*LIST_COLUMNS)``).
+# What ``ContactSerializer`` reads from a contact row for the list (``.values(*LIST_COLUMNS)``);
+# ``warmth_ref`` only for a cursor's position when the list is ordered by it, never shown.
 LIST_COLUMNS = (
     "id",
     "owner_id",
@@ -318,7 +321,6 @@ def contact_list_data(rows: Iterable[dict]) -> list[dict]:
             "next_follow_up": row["next_follow_up"].isoformat() if row["next_follow_up"] else None,
             "marketing_consent": bool(row["marketing_consent"]),
             "last_interaction_at": _datetime(row["last_interaction_at"], tz),
-            "warmth_ref": float(row["warmth_ref"]),
             "created": _datetime(row["created"], tz),
             "updated": _datetime(row["updated"], tz),
         }

@@ -24,7 +24,13 @@ from contacts.services.contacts import (
 )
 from contacts.services.exports import contacts_export
 from contacts.services.imports import contact_import_run, contact_import_start
-from contacts.services.interactions import interaction_log, interactions_reweigh, warmth_recompute
+from contacts.services.interactions import (
+    interaction_delete,
+    interaction_log,
+    interaction_move,
+    interactions_reweigh,
+    warmth_recompute,
+)
 from contacts.services.personas import persona_create, persona_update
 
 __all__ = [
@@ -43,7 +49,9 @@ __all__ = [
     "group_create",
     "group_delete",
     "group_update",
+    "interaction_delete",
     "interaction_log",
+    "interaction_move",
     "interactions_reweigh",
     "persona_create",
     "persona_update",

@@ -3,13 +3,16 @@ warmth on any page, server-drawn."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from contacts import selectors_warmth
+from contacts import selectors_warmth, warmth
 from contacts.charts import warmth_svg
-from contacts.models import Contact
+from contacts.models import Contact, Interaction
 from contacts.rows import RowKit, contact_badge, escape, render_badge
 from contacts.services.interactions import half_life_for_owner
 from contacts.warmth_queries import thresholds
@@ -17,11 +20,23 @@ from contacts.warmth_queries import thresholds
 register = template.Library()
 
 
-def panel_context(contact: Contact, user, message: str = "") -> dict:
-    """Everything the warmth panel of a contact page shows (a fixed number of queries)."""
-    now = timezone.now()
+def panel_context(
+    contact: Contact,
+    user,
+    message: str = "",
+    *,
+    now: datetime | None = None,
+    undo: Interaction | None = None,
+    oob: bool = False,
+) -> dict:
+    """Everything the warmth panel of a contact page shows (a fixed number of queries), at
+    ``now`` (default: now), so the heading, the chart and a message about the same change
+    read one number. ``undo``: an interaction just logged, offered to take back; ``oob``: an
+    htmx answer, which also swaps the details' "last interaction" (``hx-swap-oob``)."""
+    now = now or timezone.now()
     view = selectors_warmth.contact_warmth(contact, now)
     curve = selectors_warmth.contact_curve(contact, now, view.half_life_days)
+    can_log = contact.owner_id == user.pk and not contact.is_erased
     return {
         "contact": contact,
         "warmth": view,
@@ -30,9 +45,18 @@ def panel_context(contact: Contact, user, message: str = "") -> dict:
         "timeline": selectors_warmth.contact_timeline(contact),
         "why": selectors_warmth.contact_why(contact, now, view.half_life_days),
         "kinds": selectors_warmth.quick_kinds(),
-        "can_log": contact.owner_id == user.pk and not contact.is_erased,
+        "can_log": can_log,
         "message": message,
+        "undo": undo if can_log else None,
+        "now": now,
+        "oob": oob,
     }
+
+
+@register.filter(name="warmth")
+def warmth_shown(value: float) -> str:
+    """``{{ value|warmth }}``: a warmth as every page shows it (``contacts.warmth.shown``)."""
+    return warmth.shown(value, formats.get_format("DECIMAL_SEPARATOR"))
 
 
 @register.inclusion_tag("contacts/_warmth_panel_body.html", takes_context=True)
@@ -75,10 +99,17 @@ def warmth_badge(context, contact: Contact, quick: bool = True) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def warmth_badge_markup(
-    context, contact: Contact, value: float, tier: str, kinds=(), message: str = ""
+    context,
+    contact: Contact,
+    value: float,
+    tier: str,
+    kinds=(),
+    message: str = "",
+    undo: Interaction | None = None,
 ) -> SafeString:
     """The badge of ``contacts/_warmth_badge.html`` from values a view worked out (the badge an
-    htmx log swaps in): ``kinds`` are the buttons' ``InteractionKind`` rows."""
+    htmx log swaps in): ``kinds`` are the buttons' ``InteractionKind`` rows; ``undo``, the
+    interaction just logged, gets a button that deletes it again."""
     kit = RowKit.for_request(context.get("request"))
     return mark_safe(  # render_badge escapes every piece
         render_badge(
@@ -89,6 +120,7 @@ def warmth_badge_markup(
             tier=tier,
             buttons=kit.quick_kinds(list(kinds)) if kinds else (),
             message=str(message) if message else "",
+            undo_url=reverse("contacts:interaction-delete", args=[undo.pk]) if undo else "",
         )
     )
 
@@ -96,4 +128,5 @@ def warmth_badge_markup(
 @register.inclusion_tag("contacts/_alerts.html", takes_context=True)
 def warmth_alerts(context) -> dict:
     user = context["request"].user
-    return {"alerts": list(selectors_warmth.alerts_open(user=user)[:30])}
+    alerts = list(selectors_warmth.alerts_open(user=user)[:30])
+    return {"alerts": selectors_warmth.with_warmth_now(alerts, user=user, now=timezone.now())}

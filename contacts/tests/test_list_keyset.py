@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from contacts.phones import mask_phone, national_digits
-from contacts.rows import one_decimal
 from contacts.selectors import CONTACT_ORDERINGS
 from contacts.selectors_list import PAGE_SIZE, Cursor
 from contacts.tests.factories import ContactFactory
+from contacts.warmth import shown
 from crm.tests.factories import AgentFactory, LeadFactory
 from crm.tests.plans import index_plan
 
@@ -259,11 +259,11 @@ def test_cursor_round_trips_each_column_type():
         assert Cursor.decode(cursor.encode(), sort) == cursor
 
 
-def test_one_decimal_is_floatformat_one():
+def test_shown_warmth_is_floatformat_one():
     values = [0.0, 0.05, 0.15, 0.25, 1.45, 2.675, 80.05, 660.25, 9.95, 99.95, 1e-7, 12345.678]
     values += [i / 40 for i in range(400)]
     for value in values:
-        assert one_decimal(value) == floatformat(value, 1), value
+        assert shown(value) == floatformat(value, 1), value
 
 
 def test_mask_phone_masks_the_national_number_whether_or_not_it_parses():

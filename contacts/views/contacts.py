@@ -202,7 +202,6 @@ def _contact_form_view(request: HttpRequest, contact: Contact | None) -> HttpRes
             "name": contact.name,
             "remark": contact.remark,
             "wechat_id": contact.wechat_id,
-            "phone": contact.phone_national if contact.phone.startswith("+86") else contact.phone,
             "persona": contact.persona_id,
             "source": contact.source,
             "city": contact.city,
@@ -213,7 +212,7 @@ def _contact_form_view(request: HttpRequest, contact: Contact | None) -> HttpRes
             "marketing_consent": contact.marketing_consent,
             "notes": contact.notes,
         }
-    form = ContactForm(request.POST or None, initial=initial, owner=user)
+    form = ContactForm(request.POST or None, initial=initial, owner=user, contact=contact)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         tag_names = split_names(data.pop("tags"))
@@ -252,11 +251,15 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @pool_user_required
 def contact_phone_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full number, for the owner only; every reveal is in the audit log."""
+    """The full number, for the owner only; every reveal is in the audit log. ``as=input``
+    (the edit form's button): the form's phone field holding it, to edit."""
     contact = get_object_or_404(
         Contact.objects.visible_to(request.user).owned_by(request.user).active(), pk=pk
     )
     phone = services.contact_phone_reveal(contact=contact, actor=request.user)
+    if request.POST.get("as") == "input":
+        field = ContactForm(initial={"phone": phone}, owner=request.user)["phone"]
+        return render(request, "contacts/_phone_input.html", {"field": field})
     return render(request, "contacts/_phone.html", {"contact": contact, "phone": phone})
 
 

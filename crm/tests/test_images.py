@@ -219,3 +219,28 @@ def test_rejection_is_a_validation_error_with_a_code():
     with pytest.raises(ValidationError) as caught:
         process_image(io.BytesIO(b""), AVATAR)
     assert caught.value.code == "empty"
+
+
+@pytest.mark.parametrize(
+    ("language", "limit"), [("zh-hans", "最多允许 4000 万像素。"), ("en", "at most 40 megapixels")]
+)
+def test_the_pixel_limit_is_counted_in_the_languages_own_unit(language, limit):
+    """Chinese counts large numbers in 万 (ten thousand): 40 million pixels are 4000 万像素,
+    never "40 百万像素"."""
+    big = encode(Image.new("1", (8_000, 6_000)), "PNG")
+    with translation.override(language):
+        message = rejected_message(big, name="big.png")
+    assert limit in message
+    assert "百万" not in message
+
+
+@pytest.mark.parametrize(
+    ("language", "limit"),
+    [("zh-hans", "（最多 20000 万像素）"), ("en", "(at most 200 megapixels)")],
+)
+def test_a_decompression_bombs_limit_is_counted_in_the_languages_own_unit(language, limit):
+    # Past Pillow's own bomb limit (about 89 Mpx) but within this spec's.
+    roomy = ImageSpec("roomy", max_side=640, square=True, thumb_side=132, max_pixels=200_000_000)
+    bomb = encode(Image.new("1", (10_000, 10_000)), "PNG")
+    with translation.override(language):
+        assert limit in rejected_message(bomb, roomy, name="bomb.png")

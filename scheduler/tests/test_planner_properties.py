@@ -161,6 +161,13 @@ def requests(draw, *, ample: bool = False) -> PlanRequest:
         mix[AD] = min(mix[AD], (mix["story"] + mix["value"]) // 3)
     if not any(mix.values()):
         mix["story"] = 1
+    # "Now", somewhere in the range (or none): the slots up to it are past.
+    now = None if ample else draw(st.none() | st.integers(0, days * 24 * 60))
+    not_before = (
+        None
+        if now is None
+        else dt.datetime.combine(start, dt.time.min, tzinfo=tz) + dt.timedelta(minutes=now)
+    )
     return PlanRequest(
         persona_id=draw(st.integers(1, 10**6)),
         start=start,
@@ -175,6 +182,7 @@ def requests(draw, *, ample: bool = False) -> PlanRequest:
         topic_interest=draw(INTERESTS),
         seed=draw(st.integers(0, 2**32)),
         reuse_days=draw(st.integers(1, 40)),
+        not_before=not_before,
     )
 
 
@@ -292,6 +300,8 @@ def check_times(f: Facts) -> None:
         assert wall.minute != 0 and wall.second == 0 and wall.microsecond == 0
     times = [instant(p.at) for p in f.result.posts]
     assert times == sorted(times), "posts come in time order"
+    if f.req.not_before is not None:
+        assert all(instant(p.at) > instant(f.req.not_before) for p in f.result.posts), "past"
 
 
 def check_content(f: Facts) -> None:
@@ -351,7 +361,7 @@ def check_reasons(f: Facts) -> None:
     tried_per_day.update(
         u.local_date
         for u in f.result.unfilled
-        if u.reason_code not in {"nurturing_rest", "no_valid_time"}
+        if u.reason_code not in {"nurturing_rest", "no_valid_time", "past"}
     )
     kept_days = {k.local_date for k in f.kept}
     for row in (*f.result.posts, *f.result.unfilled):
@@ -378,6 +388,13 @@ def check_reasons(f: Facts) -> None:
                 local = dt.datetime.combine(u.local_date, t, tzinfo=f.req.tz)
                 back = instant(local).astimezone(f.req.tz).replace(tzinfo=None)
                 assert back != local.replace(tzinfo=None), "that minute exists"
+        elif u.reason_code == "past":
+            # The slot's window had begun by then (its time is in the window, up to now).
+            now = f.req.not_before
+            assert now is not None
+            window = f.windows[u.window_key]
+            start = dt.datetime.combine(u.local_date, window.start, tzinfo=f.req.tz)
+            assert instant(start) <= instant(now)
         elif u.reason_code == "ad_rules":
             assert [c for c in CATEGORIES if weights[c] > 0] == [AD]
         elif u.reason_code == "mix_empty":

@@ -37,9 +37,11 @@ CONTROL_ROLES = {
     "switch",
     "link",
 }
+# The controls a user can see: checkVisibility() is false inside a closed <details> (its
+# content is content-visibility: hidden, which keeps boxes, so getClientRects() counts it).
 VISIBLE_CONTROLS = """() => [...document.querySelectorAll(
     'input:not([type=hidden]), select, textarea, button, a[href]')]
-  .filter(el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+  .filter(el => el.checkVisibility({visibilityProperty: true}))
   .length"""
 
 

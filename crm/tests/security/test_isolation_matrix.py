@@ -72,10 +72,19 @@ def _post(w: World):
     return PostFactory(persona=PersonaFactory(owner=w.owner), status=PostStatus.PENDING_REVIEW)
 
 
+def _sent_back_post(w: World):
+    default_window("commute")
+    return PostFactory(persona=PersonaFactory(owner=w.owner), status=PostStatus.REJECTED)
+
+
 def _alert(w: World):
     return Alert.objects.create(
         owner=w.owner, contact=_contact(w), kind=AlertKind.HOT, for_date=timezone.localdate()
     )
+
+
+def _interaction(w: World):
+    return InteractionFactory(contact=_contact(w))
 
 
 def _import(w: World):
@@ -128,6 +137,14 @@ REGISTRY: dict[str, Target] = {
         pk(_contact), readers=OWNER, method="post", visible_status=None
     ),
     "contacts:alert-dismiss": Target(pk(_alert), readers=OWNER, method="post", visible_status=302),
+    # The owner's delete goes through (and is sent back to the contact); a lead reads the
+    # team's timeline but changes nothing in it.
+    "contacts:interaction-delete": Target(
+        pk(_interaction), readers=OWNER, method="post", visible_status=302
+    ),
+    "contacts:interaction-time": Target(
+        pk(_interaction), readers=OWNER, method="post", visible_status=None
+    ),
     "contacts:group-detail": Target(pk(lambda w: GroupFactory(owner=w.owner))),
     "contacts:persona-edit": Target(pk(lambda w: PersonaFactory(owner=w.owner)), readers=OWNER),
     "contacts:import-detail": Target(pk(_import)),
@@ -136,6 +153,8 @@ REGISTRY: dict[str, Target] = {
         lambda w: {"pk": _post(w).pk, "action": "cancel"}, method="post", visible_status=302
     ),
     "scheduler-post-move": Target(pk(_post)),
+    # The lead sees the post but only its agent rewrites it: 403 for the lead, 200 for A.
+    "scheduler-post-edit": Target(pk(_sent_back_post), visible_status=None),
     # API (the methods come from the schema).
     "api:user-detail": Target(lambda w: {"pk": w.owner.pk}),
     "api:team-detail": Target(lambda w: {"pk": w.owner.team_id}),
@@ -153,9 +172,7 @@ REGISTRY: dict[str, Target] = {
     "api:contactgroup-detail": Target(pk(lambda w: GroupFactory(owner=w.owner))),
     "api:contacttag-detail": Target(pk(lambda w: TagFactory(owner=w.owner))),
     "api:contactimport-detail": Target(pk(_import)),
-    "api:interaction-detail": Target(
-        pk(lambda w: InteractionFactory(contact=ContactFactory(owner=w.owner)))
-    ),
+    "api:interaction-detail": Target(pk(_interaction)),
     "api:persona-detail": Target(pk(lambda w: PersonaFactory(owner=w.owner))),
     # A lead reviews the team's posts: approve, reject and the rest reach the state machine.
     **{
