@@ -46,7 +46,7 @@ from scheduler.models import (
     PostTransition,
     Reminder,
 )
-from scheduler.workflow import EDITABLE, MOVABLE, TRANSITIONS
+from scheduler.workflow import EDITABLE, MOVABLE, TRANSITIONS, Action, statuses_allowing
 
 S = PostStatus
 
@@ -353,6 +353,8 @@ def post_cancel(*, post: MomentPost, by: User, note: str = "") -> MomentPost:
 def post_retry(*, post: MomentPost, by: User) -> MomentPost:
     """Schedule a failed post again (after the agent fixed the channel's configuration)."""
     _require(may_edit(by, post), _("Only the persona's agent can retry this post."))
+    if post.status not in statuses_allowing(Action.RETRY):  # a draft would skip review
+        raise PostRefused(_("Only a failed post can be retried."), code="illegal_transition")
     _require_slot_kept(post)
     return post_transition(post=post, to=S.SCHEDULED, by=by, note=_("retry"))
 
