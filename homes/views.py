@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import gettext
 
@@ -11,6 +12,7 @@ from content.models import Category
 from crm.charts import Bar, Segment, stacked_bars
 from crm.models import User
 from homes import selectors
+from scheduler.cards import cards_version
 
 
 @login_required
@@ -19,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_curator and not user.is_superuser:
         return render(request, "homes/home_curator.html", selectors.curator_home(user))
     if user.is_lead:
+        get_token(request)  # the session's CSRF secret, part of the cached queue's key
         return render(request, "homes/home_lead.html", _lead_context(user))
     if user.is_admin_role:
         return render(request, "homes/home_admin.html")
@@ -75,4 +78,11 @@ def _lead_context(user: User) -> dict:
         "posts_chart": posts_chart,
         "pool_chart": pool_chart,
         "mix": mix,
+        # The review queue's fragment cache key (``home_lead.html``): what it shows.
+        "queue_version": cards_version(
+            [
+                (f"{post.persona.owner} {post.persona.nickname}", [[post]])
+                for post in home.review_queue
+            ]
+        ),
     }

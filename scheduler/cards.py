@@ -7,6 +7,7 @@ hand-edited row may hold anything else, which the card leaves out rather than fa
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 
@@ -30,3 +31,30 @@ def has_span(finding: dict[str, Any]) -> bool:
     """Whether a stored finding points at some text (``start < end``, both numbers)."""
     start, end = finding.get("start"), finding.get("end")
     return isinstance(start, int) and isinstance(end, int) and start < end
+
+
+# What a card shows of a post: a change to any of these changes the card.
+_SHOWN = (
+    "pk",
+    "status",
+    "category",
+    "title",
+    "text",
+    "findings",
+    "has_block",
+    "image_paths",
+    "review_comment",
+    "last_error",
+    "window_name",
+)
+
+
+def cards_version(rows: list[tuple[str, list[list[Any]]]]) -> str:
+    """A version of what a week grid shows: ``rows`` of (label, cells), a cell being its posts.
+    Equal versions draw equal grids (in one language, zone, page and session), so the grid's
+    fragment cache is keyed by it and is never stale."""
+    shown = [
+        (label, [[[getattr(p, f) for f in _SHOWN] + [p.scheduled_at] for p in c] for c in cells])
+        for label, cells in rows
+    ]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()

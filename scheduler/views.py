@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from content.highlight import highlight
 from content.models import thumbnail_name
 from crm.roles import Role
 from scheduler import services
-from scheduler.cards import has_span, shown_findings
+from scheduler.cards import cards_version, has_span, shown_findings
 from scheduler.forms import MovePostForm, PostTextForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
@@ -112,16 +113,18 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
     agents, posts = week.members, week.posts
     rows = _window_rows(week.windows, posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona.owner_id, p.window_name))
-    sections = [
-        {
-            "agent": agent,
-            "rows": [
-                {"label": label, "cells": [cells[(agent.pk, name)].get(d, []) for d in days]}
-                for name, label in rows
-            ],
-        }
-        for agent in agents
-    ]
+    sections = []
+    for agent in agents:
+        grid = [(label, [cells[(agent.pk, name)].get(d, []) for d in days]) for name, label in rows]
+        sections.append(
+            {
+                "agent": agent,
+                "rows": [{"label": label, "cells": row} for label, row in grid],
+                # The grid's fragment cache key (``team_week.html``): what it shows.
+                "version": cards_version(grid),
+            }
+        )
+    get_token(request)  # the session's CSRF secret, part of the cached grid's key, set now
     pending = sum(1 for p in posts if p.status == S.PENDING_REVIEW)
     return render(
         request,

@@ -154,3 +154,51 @@ def test_an_empty_review_queue_says_so_in_both_languages(client, team):
     lead, _ = team
     assert "Nothing waits for review." in text(section(home(client, lead), "review-h"))
     assert "没有待审核的发布。" in text(section(home(client, lead, "zh-hans"), "review-h"))
+
+
+def test_the_cached_review_queue_follows_every_change(client, team):
+    lead, agent = team
+    at = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC)
+    persona = PersonaFactory(owner=agent, nickname="小李")
+    post = PostFactory(
+        persona=persona,
+        status=S.PENDING_REVIEW,
+        title="第一版",
+        scheduled_at=at,
+        window_ends_at=at + dt.timedelta(hours=1),
+    )
+    review = section(home(client, lead), "review-h")
+    assert text(find(review, "p", cls="post-text")) == "第一版"
+    post.title = "第二版"
+    post.save()
+    persona.nickname = "小王"
+    persona.save()
+    review = section(home(client, lead), "review-h")
+    assert text(find(review, "p", cls="post-text")) == "第二版"
+    assert "小王" in text(find(review, "p", cls="muted"))
+    post.status = S.SCHEDULED
+    post.save()
+    assert "Nothing waits for review." in text(section(home(client, lead), "review-h"))
+
+
+def test_each_session_gets_review_forms_it_can_post(team):
+    from django.test import Client
+
+    lead, agent = team
+    at = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC)
+    post = PostFactory(
+        persona=PersonaFactory(owner=agent),
+        status=S.PENDING_REVIEW,
+        scheduled_at=at,
+        window_ends_at=at + dt.timedelta(hours=1),
+    )
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    home(first, lead)  # the queue cached for the first session
+    page = home(second, lead)
+    action = reverse("scheduler-post-action", args=[post.pk, "approve"])
+    form = find(page, "form", action=action)
+    token = attr(find(form, "input", name="csrfmiddlewaretoken"), "value")
+    response = second.post(action, {"csrfmiddlewaretoken": token, "next": "/"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == S.SCHEDULED
