@@ -1,4 +1,4 @@
-"""Pieces for markup drawn in Python (``scheduler.cards``, ``contacts.rows``): the pages that
+"""Pieces for markup drawn in Python (``contacts.rows``): the pages that
 draw hundreds of cards or rows a request do it in Python rather than in templates."""
 
 from __future__ import annotations

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "contacts",
     "content",
     "scheduler",
+    "homes",  # the home pages: above every other app
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from crm import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("homes.urls")),
     path("healthz", views.healthz, name="healthz"),
     # Browsers and crawlers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", views.favicon),

@@ -3,14 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from content.models import Category
-from crm import dashboard, health
-from crm.charts import Bar, Segment, stacked_bars
+from crm import health
 from crm.models import Team, User, WorkerHeartbeat
 from crm.roles import Role
 
@@ -39,71 +36,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker_last_seen": last,
     }
     return JsonResponse(body, status=200 if db_ok and broker_ok else 503)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if user.is_curator and not user.is_superuser:
-        return render(request, "crm/home_curator.html", dashboard.curator_home(user))
-    if user.is_lead:
-        return render(request, "crm/home_lead.html", _lead_context(user))
-    if user.is_admin_role:
-        return render(request, "crm/home_admin.html")
-    return render(request, "crm/home_agent.html", {"home": dashboard.agent_home(user)})
-
-
-def _lead_context(user: User) -> dict:
-    home = dashboard.lead_home(user)
-    if home is None:
-        return {"team": None}
-    posts_chart = stacked_bars(
-        [
-            Bar(
-                str(row.agent),
-                [
-                    Segment(row.posted, "seg-posted", gettext("Posted")),
-                    Segment(row.missed, "seg-missed", gettext("Missed")),
-                    Segment(
-                        row.planned - row.posted - row.missed, "seg-planned", gettext("Still to go")
-                    ),
-                ],
-            )
-            for row in home.agents
-        ],
-        title=gettext("Posts this week per agent: posted, missed, still to go"),
-    )
-    pool_chart = stacked_bars(
-        [
-            Bar(
-                str(row.agent),
-                [
-                    Segment(row.hot, "seg-hot", gettext("Hot")),
-                    Segment(row.warm, "seg-warm", gettext("Warm")),
-                    Segment(row.cold, "seg-cold", gettext("Cold")),
-                ],
-            )
-            for row in home.agents
-        ],
-        title=gettext("Each agent's leads by warmth: hot, warm, cold"),
-    )
-    total = sum(home.mix.values())
-    mix = [
-        {
-            "category": label,
-            "count": home.mix.get(key, 0),
-            "share": round(100 * home.mix.get(key, 0) / total) if total else 0,
-            "target": home.target[key],
-        }
-        for key, label in Category.choices
-    ]
-    return {
-        "team": user.led_team,
-        "home": home,
-        "posts_chart": posts_chart,
-        "pool_chart": pool_chart,
-        "mix": mix,
-    }
 
 
 @login_required

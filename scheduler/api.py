@@ -182,6 +182,12 @@ class MomentPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def cancel(self, request: Request, pk=None) -> Response:
         return self._act(services.post_cancel)
 
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk=None) -> Response:
+        """Schedule a failed post again (``workflow``: the agent's, in ``failed`` only)."""
+        return self._act(services.post_retry)
+
     @extend_schema(request=EditSerializer)
     @action(detail=True, methods=["post"])
     def edit(self, request: Request, pk=None) -> Response:

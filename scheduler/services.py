@@ -1,6 +1,6 @@
 """Writes on posts and windows. Every status change goes through ``post_transition``.
 
-``post_transition`` is the one state machine: it refuses a move the table below does not
+``post_transition`` is the one state machine: it refuses a move ``workflow.TRANSITIONS`` does not
 allow, changes the row with a conditional UPDATE (status still what the caller read, and for
 dispatch the claim token still the caller's), and records who, when and why in
 ``PostTransition``. It also closes the post's reminders about the status it leaves (a ready
@@ -47,24 +47,9 @@ from scheduler.models import (
     PostTransition,
     Reminder,
 )
+from scheduler.workflow import EDITABLE, MOVABLE, TRANSITIONS, Action, statuses_allowing
 
 S = PostStatus
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.PENDING_REVIEW, S.SCHEDULED, S.CANCELLED}),
-    S.PENDING_REVIEW: frozenset({S.SCHEDULED, S.REJECTED, S.CANCELLED}),
-    # scheduled -> rejected: the lead withdraws approval, or the send-time check holds it.
-    S.SCHEDULED: frozenset({S.SENT, S.REJECTED, S.FAILED, S.CANCELLED}),
-    S.SENT: frozenset({S.POSTED, S.MISSED}),
-    # A sent-back post is edited and resubmitted (re-checked), or dropped.
-    S.REJECTED: frozenset({S.PENDING_REVIEW, S.SCHEDULED, S.CANCELLED}),
-    # The agent may still confirm a post that went out late.
-    S.MISSED: frozenset({S.POSTED}),
-    S.FAILED: frozenset({S.SCHEDULED, S.CANCELLED}),
-    S.POSTED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
-EDITABLE = frozenset({S.DRAFT, S.REJECTED})
-MOVABLE = frozenset({S.DRAFT, S.PENDING_REVIEW, S.SCHEDULED, S.REJECTED, S.FAILED})
 
 
 class PostRefused(ValidationError):
@@ -369,6 +354,8 @@ def post_cancel(*, post: MomentPost, by: User, note: str = "") -> MomentPost:
 def post_retry(*, post: MomentPost, by: User) -> MomentPost:
     """Schedule a failed post again (after the agent fixed the channel's configuration)."""
     _require(may_edit(by, post), _("Only the persona's agent can retry this post."))
+    if post.status not in statuses_allowing(Action.RETRY):  # a draft would skip review
+        raise PostRefused(_("Only a failed post can be retried."), code="illegal_transition")
     _require_slot_kept(post)
     return post_transition(post=post, to=S.SCHEDULED, by=by, note=_("retry"))
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +28,11 @@ from content.highlight import highlight
 from content.models import ContentItem, thumbnail_name
 from crm.roles import Role
 from scheduler import services
-from scheduler.cards import CardRow, has_span, shown_findings
+from scheduler.cards import cards_version, has_span, shown_findings
 from scheduler.forms import MovePostForm, PostCreateForm, PostTextForm
 from scheduler.models import MomentPost, PostingWindow, PostStatus, window_label
 from scheduler.selectors import (
     REPLACED_STATUSES,
-    calendar_cards,
     calendar_grid,
     closed_reminder_ids,
     open_reminders,
@@ -53,7 +53,7 @@ def week_start(request: HttpRequest, tz) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _window_rows(windows: list[tuple[str, str]], posts: list[CardRow]) -> list[tuple[str, str]]:
+def _window_rows(windows: list[tuple[str, str]], posts: list[MomentPost]) -> list[tuple[str, str]]:
     """(name, label) of the grid's rows: the effective windows' (``windows``), then any other
     window name a post of the week still carries (a window since deleted or renamed)."""
     names = {name for name, _ in windows}
@@ -69,7 +69,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     start = week_start(request, tz)
     days = [start + dt.timedelta(days=i) for i in range(7)]
     personas = list(Persona.objects.visible_to(user).owned_by(user).order_by("nickname", "pk"))
-    posts = calendar_cards(posts_for_calendar(user=user, start=start, days=7, agent=user), tz)
+    posts = list(posts_for_calendar(user=user, start=start, days=7, agent=user))
     rows = _window_rows(PostingWindow.objects.effective_labels_for(user), posts)
     cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona_id, p.window_name))
     replaced = Counter(p.persona_id for p in posts if p.status in REPLACED_STATUSES)
@@ -113,17 +113,19 @@ def calendar_team(request: HttpRequest) -> HttpResponse:
         raise Http404
     agents, posts = week.members, week.posts
     rows = _window_rows(week.windows, posts)
-    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.owner_id, p.window_name))
-    sections = [
-        {
-            "agent": agent,
-            "rows": [
-                {"label": label, "cells": [cells[(agent.pk, name)].get(d, []) for d in days]}
-                for name, label in rows
-            ],
-        }
-        for agent in agents
-    ]
+    cells = calendar_grid(posts=posts, tz=tz, row_key=lambda p: (p.persona.owner_id, p.window_name))
+    sections = []
+    for agent in agents:
+        grid = [(label, [cells[(agent.pk, name)].get(d, []) for d in days]) for name, label in rows]
+        sections.append(
+            {
+                "agent": agent,
+                "rows": [{"label": label, "cells": row} for label, row in grid],
+                # The grid's fragment cache key (``team_week.html``): what it shows.
+                "version": cards_version(grid),
+            }
+        )
+    get_token(request)  # the session's CSRF secret, part of the cached grid's key, set now
     pending = sum(1 for p in posts if p.status == S.PENDING_REVIEW)
     return render(
         request,

@@ -24,7 +24,7 @@ def test_demo_agent_logs_in_and_reaches_home(client):
     )
     assert response.status_code == 200
     assert response.context["user"].username == "agent1"
-    assert response.templates[0].name == "crm/home_agent.html"
+    assert response.templates[0].name == "homes/home_agent.html"
 
 
 def test_wrong_password_is_refused(client):

@@ -52,7 +52,9 @@ def test_post_list_is_scoped_to_owner_and_lead(api_client, world):
     assert ids == {theirs.pk}
 
 
-@pytest.mark.parametrize("action", ["detail", "approve", "reject", "posted", "cancel", "submit"])
+@pytest.mark.parametrize(
+    "action", ["detail", "approve", "reject", "posted", "cancel", "submit", "retry"]
+)
 def test_another_agents_post_is_404_for_every_action(api_client, world, action):
     theirs = PostFactory(persona=world["stranger_persona"], status=S.PENDING_REVIEW)
     api_client.force_authenticate(world["agent"])
@@ -202,3 +204,17 @@ def test_calendar_query_count_is_constant(api_client, world, django_assert_max_n
     with django_assert_max_num_queries(5):
         large = api_client.get(url("calendar-list"))
     assert len(large.json()["posts"]) == len(small.json()["posts"]) + 30
+
+
+def test_the_agent_retries_a_failed_post_through_the_api_and_only_a_failed_one(api_client, world):
+    at = timezone.now() + dt.timedelta(days=2)
+    failed = PostFactory(persona=world["persona"], status=S.FAILED, scheduled_at=at)
+    draft = PostFactory(persona=world["persona"], status=S.DRAFT, scheduled_at=at + dt.timedelta(1))
+    api_client.force_authenticate(world["agent"])
+    response = api_client.post(url("post-retry", failed.pk))
+    assert response.status_code == 200, response.json()
+    failed.refresh_from_db()
+    assert failed.status == S.SCHEDULED
+    assert api_client.post(url("post-retry", draft.pk)).status_code == 400
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT

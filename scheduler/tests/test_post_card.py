@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from scheduler.cards import post_action_prefix
 from scheduler.models import PostStatus
 from scheduler.tests.factories import PostFactory
 from scheduler.tests.test_pages import this_week_post, week_url, world  # noqa: F401
@@ -19,13 +18,6 @@ S = PostStatus
 def form_targets(html: str, pk: int) -> list[tuple[str, str]]:
     """(action, hx-post) of every form of post ``pk``."""
     return re.findall(rf'action="([^"]*/{pk}/[^"]*)" hx-post="([^"]*)"', html)
-
-
-def test_action_prefix_rebuilds_the_reversed_url():
-    for action in ("approve", "reject", "submit", "posted", "cancel"):
-        assert f"{post_action_prefix()}42/{action}/" == reverse(
-            "scheduler-post-action", args=[42, action]
-        )
 
 
 def test_team_calendar_forms_post_to_the_reversed_action_urls(client, world):  # noqa: F811

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from content.models import ComplianceRule
-from crm.dashboard import agent_home
 from crm.tests.markup import attr, classes, find, find_all, parse, text
+from homes.selectors import agent_home
 from scheduler import dispatch
 from scheduler.models import MomentPost, PostStatus, Reminder, ReminderKind
 from scheduler.services import post_cancel, post_edit, post_mark_posted, posts_mark_missed

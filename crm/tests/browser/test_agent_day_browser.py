@@ -14,7 +14,7 @@ from contacts import warmth
 from contacts.models import Contact, InteractionCode
 from contacts.services import interaction_log
 from contacts.tests.factories import ContactFactory
-from crm.dashboard import half_life_of
+from contacts.warmth.half_life import of_user
 from crm.tests.browser.conftest import earlier_today
 from crm.tests.factories import AgentFactory
 from scheduler import dispatch
@@ -88,7 +88,7 @@ def test_agent_copies_todays_text_marks_it_posted_and_warms_a_lead(page, live_se
     lead.refresh_from_db()
     assert lead.warmth_ref > before
     assert lead.interactions.filter(kind__code=InteractionCode.CALL, logged_by=agent).count() == 1
-    shown = warmth.warmth_now(lead.warmth_ref, timezone.now(), half_life_of(agent))
+    shown = warmth.warmth_now(lead.warmth_ref, timezone.now(), of_user(agent))
     assert shown == pytest.approx(58.0, abs=0.05)
     assert badge.locator(".tier").inner_text().startswith(f"{shown:.1f}")
     assert f"{shown:.1f}" in badge.locator("[role=status]").inner_text()

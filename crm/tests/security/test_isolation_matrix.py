@@ -177,7 +177,17 @@ REGISTRY: dict[str, Target] = {
     # A lead reviews the team's posts: approve, reject and the rest reach the state machine.
     **{
         f"api:post-{action}": Target(pk(_post), writers=OWNER_AND_LEAD)
-        for action in ("detail", "approve", "reject", "cancel", "edit", "move", "posted", "submit")
+        for action in (
+            "detail",
+            "approve",
+            "reject",
+            "cancel",
+            "edit",
+            "move",
+            "posted",
+            "submit",
+            "retry",
+        )
     },
     # A lead manages the team's windows, the agents' own included.
     "api:window-detail": Target(pk(_window), writers=OWNER_AND_LEAD),

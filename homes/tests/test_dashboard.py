@@ -5,7 +5,6 @@ import re
 
 import pytest
 import time_machine
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,12 +17,12 @@ from contacts.tests.factories import (
     PersonaFactory,
     interaction_kind,
 )
+from contacts.warmth.selectors import why_of
 from content.tests.factories import ContentItemFactory as LibraryItemFactory
-from crm import dashboard
 from crm.charts import Bar, Segment, stacked_bars
-from crm.reads import read_together
 from crm.tests.factories import AgentFactory, CuratorFactory, LeadFactory
 from crm.tests.plans import index_plan
+from homes import selectors
 from scheduler.models import PostStatus
 from scheduler.tests.factories import PostFactory
 
@@ -127,29 +126,6 @@ def test_hot_leads_decay_with_the_teams_half_life_and_say_what_counts_most_now(c
     assert faded.pk not in [lead.contact.pk for lead in home.hot_leads]
 
 
-def test_the_why_line_reads_as_the_template_would_say_it(team):
-    from django.template import Context, Template
-    from django.utils import translation
-
-    _, agent, _ = team
-    contact = ContactFactory(owner=agent)
-    InteractionFactory(
-        contact=contact, kind=interaction_kind("quote"), weight=45, at=NOW - dt.timedelta(hours=30)
-    )
-    contact.warmth_ref = warmth.term(45, NOW, 14)
-    contact.save()
-    (lead,) = dashboard.agent_home(agent, NOW).hot_leads
-    template = Template(
-        "{% load i18n %}{% blocktranslate with kind=lead.why.kind.label "
-        "when=lead.why.at|timesince %}mostly: {{ kind }}, {{ when }} ago{% endblocktranslate %}"
-    )
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            assert lead.why_said == template.render(Context({"lead": lead}))
-    with translation.override("en"):
-        assert str(lead.why_said) == "mostly: Asked for a quote, 1\xa0day, 6\xa0hours ago"
-
-
 def test_a_tie_for_the_biggest_contribution_goes_to_the_latest_interaction(team):
     _, agent, _ = team
     contact = ContactFactory(owner=agent)
@@ -157,55 +133,9 @@ def test_a_tie_for_the_biggest_contribution_goes_to_the_latest_interaction(team)
     earlier = InteractionFactory(contact=contact, kind=kind, weight=8, at=NOW)
     later = InteractionFactory(contact=contact, kind=kind, weight=8, at=NOW)
     InteractionFactory(contact=contact, kind=kind, weight=8, at=NOW - dt.timedelta(hours=1))
-    why = dashboard.why_of([contact.pk], NOW, 14.0)
+    why = why_of([contact.pk], NOW, 14.0)
     assert why[contact.pk].pk == max(earlier.pk, later.pk)
     assert why[contact.pk].kind.code == "call"
-
-
-@pytest.mark.postgres
-def test_the_databases_pick_of_why_is_pythons(team):
-    """PostgreSQL's ``DISTINCT ON`` and the Python comparison choose the same rows."""
-    from contacts.models import Interaction
-
-    _, agent, _ = team
-    kinds = [interaction_kind(code) for code in ("call", "purchase", "message_in", "quote")]
-    contacts = [ContactFactory(owner=agent) for _ in range(6)]
-    for i in range(120):
-        InteractionFactory(
-            contact=contacts[i % 6],
-            kind=kinds[i % 4],
-            weight=[3, 8, 20, 8, 50][i % 5],
-            at=NOW - dt.timedelta(hours=(i * 37) % 1500, minutes=i % 7),
-        )
-    ids = [contact.pk for contact in contacts]
-    for half_life in (3.0, 14.0, 30.0):
-        horizon = NOW - dt.timedelta(days=half_life * dashboard.WHY_HORIZON_HALF_LIVES)
-        candidates = Interaction.objects.filter(
-            contact_id__in=ids, at__gte=horizon, at__lte=NOW
-        ).select_related("kind")
-        in_sql, _ = dashboard._why_in_sql(ids, horizon, NOW, half_life)
-        in_python = dashboard._why_in_python(candidates, NOW, half_life)
-        assert {c: (row.pk, row.at, row.kind.code) for c, row in in_sql.items()} == {
-            c: (row.pk, row.at, row.kind.code) for c, row in in_python.items()
-        }
-
-
-@pytest.mark.postgres
-def test_the_why_query_reads_the_quick_kinds_in_their_order(team):
-    """The hot leads' badges take their one-click kinds from the "why" query on PostgreSQL:
-    the same kinds in the same order as ``contacts.warmth.selectors.quick_kinds``."""
-    from contacts.models import InteractionKind
-    from contacts.warmth.selectors import quick_kinds
-
-    _, agent, _ = team
-    contact = ContactFactory(owner=agent)
-    InteractionFactory(contact=contact, kind=interaction_kind("call"), weight=8, at=NOW)
-    InteractionKind.objects.filter(code="quote").update(position=0)  # reorder one
-    InteractionKind.objects.filter(code="call").update(quick=False)  # and drop one
-    horizon = NOW - dt.timedelta(days=14)
-    _, quick = dashboard._why_in_sql([contact.pk], horizon, NOW, 14.0)
-    assert quick == [kind.code for kind in quick_kinds()]
-    assert "call" not in quick and quick[0] == "quote"
 
 
 @pytest.mark.postgres
@@ -216,7 +146,12 @@ def test_on_postgresql_the_follow_ups_due_are_a_range_of_the_agents_dated_contac
     for day in (20, 25, 30):
         ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, day))
     ContactFactory.create_batch(3, owner=agent)
-    query = dashboard._home_follow_ups(agent, today=dt.date(2026, 11, 25), lost="lost")
+    query = (
+        selectors._home_contacts(agent)
+        .filter(erased_at__isnull=True, next_follow_up__lte=dt.date(2026, 11, 25))
+        .exclude(stage="lost")
+        .order_by("next_follow_up", "id")[: selectors.FOLLOW_UPS_SHOWN]
+    )
     plan = index_plan(*query.query.sql_with_params())
     assert "contact_owner_follow_up" in plan, plan
     assert re.search(r"Index Cond: \(\(owner_id = \d+\) AND \(next_follow_up <= ", plan), plan
@@ -227,7 +162,8 @@ def test_agent_home_shows_unmet_persona_advice(client, team):
     PersonaFactory(owner=agent, nickname="一个很长很长很长很长的昵称没有行业", licence_number="")
     client.force_login(agent)
     response = client.get(reverse("home"))
-    _persona, checklist, score = response.context["home"].personas[0]
+    card = response.context["home"].personas[0]
+    checklist, score = card.checklist, card.percent
     unmet = {item.key for item in checklist if not item.ok}
     assert {"nickname_short", "nickname_trade"} <= unmet
     assert score < 100
@@ -248,9 +184,10 @@ def test_agent_home_draws_up_each_personas_checklist_once(team, monkeypatch):
         "checklist",
         lambda self, today=None: drawn.append(self.pk) or checklist(self, today),
     )
-    personas = dashboard.agent_home(agent).personas
-    assert sorted(drawn) == sorted(persona.pk for persona, _, _ in personas) and len(drawn) == 2
-    for persona, items, score in personas:
+    personas = selectors.agent_home(agent).personas
+    assert sorted(drawn) == sorted(card.persona.pk for card in personas) and len(drawn) == 2
+    for card in personas:
+        persona, items, score = card.persona, card.checklist, card.percent
         assert score == persona.checklist_score(dt.date(2026, 11, 25))
         assert score == round(100 * sum(item.ok for item in items) / len(items))
 
@@ -346,56 +283,10 @@ def test_stacked_bars_escape_labels_and_scale_to_the_largest():
 
 def test_local_day_bounds_follow_the_users_time_zone():
     agent = AgentFactory(time_zone="America/New_York")
-    start, end = dashboard.local_day_bounds(agent, dt.date(2026, 11, 25))
+    start, end = selectors.local_day_bounds(agent, dt.date(2026, 11, 25))
     assert start == dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
     assert end - start == dt.timedelta(days=1)
     assert timezone.is_aware(start)
-
-
-def test_the_homes_reads_together_are_the_querysets_rows(team):
-    """``read_together`` gives each ``values_list`` queryset's rows as iterating it does
-    (converted the same way: dates, JSON, booleans), one list per queryset, and none for a
-    user who sees nothing."""
-    from contacts.models import Contact
-    from crm.tests.factories import AgentFactory
-
-    _, agent, other = team
-    persona = PersonaFactory(owner=agent)
-    post_for(agent, 8, persona=persona, status=PostStatus.SENT, image_paths=["a.jpg"])
-    ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 25))
-    ContactFactory(owner=other)
-    from scheduler.models import MomentPost
-
-    inactive = AgentFactory(is_active=False)
-    querysets = [
-        MomentPost.objects.visible_to(agent).values_list(*dashboard.HOME_POST_FIELDS),
-        Contact.objects.visible_to(agent).order_by("pk").values_list("id", "next_follow_up"),
-        Contact.objects.visible_to(inactive).values_list("id"),
-        Contact.objects.visible_to(other).order_by("pk").values_list("id", "erased_at"),
-    ]
-    assert read_together(querysets) == [list(qs) for qs in querysets]
-    assert read_together(querysets)[2] == []
-
-
-@pytest.mark.postgres
-def test_the_homes_reads_go_one_by_one_with_server_side_binding(team, monkeypatch):
-    """Server-side binding takes one statement per ``execute``: the reads are then sent one
-    by one, with the same rows."""
-    from django.db import connection
-
-    from contacts.models import Contact
-
-    _, agent, _ = team
-    ContactFactory(owner=agent)
-    querysets = [
-        Contact.objects.visible_to(agent).values_list("id"),
-        Contact.objects.visible_to(agent).values_list("name"),
-    ]
-    options = {**connection.settings_dict["OPTIONS"], "server_side_binding": True}
-    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
-    with CaptureQueriesContext(connection) as queries:
-        rows = read_together(querysets)
-    assert rows == [list(qs) for qs in querysets] and len(queries) == 2
 
 
 def test_the_home_shows_only_the_agents_own_open_alerts_of_the_week(client, team):
@@ -424,9 +315,9 @@ def test_the_home_shows_only_the_agents_own_open_alerts_of_the_week(client, team
     assert f'id="alert-{shown.pk}"' in body and body.count('class="alert alert-') == 1
 
 
-def test_the_agent_homes_compiled_reads_give_each_agent_their_own_rows(team):
-    """The home's reads are compiled once per kind of viewer: a second agent, after the first
-    agent's page compiled them, sees their own posts, personas, contacts and alerts only."""
+def test_each_agent_home_shows_the_agents_own_rows_only(team):
+    """Each agent, whichever home was read first, sees their own posts, personas, contacts and
+    alerts only."""
     _, agent, other = team
     AgentFactory()  # a third agent, who sees nothing of either
     mine, theirs = post_for(agent, 8), post_for(other, 9)
@@ -437,17 +328,16 @@ def test_the_agent_homes_compiled_reads_give_each_agent_their_own_rows(team):
             owner=owner, contact=contact, kind=AlertKind.HOT, for_date=dt.date(2026, 11, 24)
         )
     for viewer, post in ((agent, mine), (other, theirs), (agent, mine)):
-        home = dashboard.agent_home(viewer)
+        home = selectors.agent_home(viewer)
         assert [p.pk for slot in home.windows for p in slot.posts] == [post.pk]
-        assert [persona.owner_id for persona, _, _ in home.personas] == [viewer.pk]
+        assert [card.persona.owner_id for card in home.personas] == [viewer.pk]
         assert [lead.contact.owner_id for lead in home.hot_leads] == [viewer.pk]
         assert [contact.owner_id for contact in home.follow_ups] == [viewer.pk]
         assert [alert.contact.owner_id for alert in home.alerts] == [viewer.pk]
 
 
-def test_the_agent_homes_day_is_a_parameter_of_its_compiled_reads(team):
-    """The day's bounds go with each request: the same compiled statement shows today's posts
-    today and tomorrow's tomorrow, and follow-ups due by each day."""
+def test_the_agent_home_shows_the_days_posts_and_the_follow_ups_due_by_then(team):
+    """Today's posts today and tomorrow's tomorrow, and follow-ups due by each day."""
     _, agent, _ = team
     persona = PersonaFactory(owner=agent)
     today, tomorrow = (
@@ -455,77 +345,17 @@ def test_the_agent_homes_day_is_a_parameter_of_its_compiled_reads(team):
         post_for(agent, 8, day=26, persona=persona),
     )
     due_tomorrow = ContactFactory(owner=agent, next_follow_up=dt.date(2026, 11, 26))
-    home = dashboard.agent_home(agent)
+    home = selectors.agent_home(agent)
     assert [p.pk for slot in home.windows for p in slot.posts] == [today.pk]
     assert home.follow_ups == []
-    home = dashboard.agent_home(agent, NOW + dt.timedelta(days=1))
+    home = selectors.agent_home(agent, NOW + dt.timedelta(days=1))
     assert [p.pk for slot in home.windows for p in slot.posts] == [tomorrow.pk]
     assert [contact.pk for contact in home.follow_ups] == [due_tomorrow.pk]
 
 
-def test_a_statements_columns_are_converted_as_the_orm_converts_them(team):
-    """A ``Statement`` with ``columns`` gives the rows a ``values_list`` queryset gives (JSON,
-    dates and times, booleans converted), and the home's compiled post read the ORM's."""
-    from django.db import connection
-
-    from crm.reads import Statement
-    from scheduler.models import MomentPost
-
-    _, agent, _ = team
-    post_for(agent, 8, status=PostStatus.SENT, image_paths=["a.jpg"], findings=[{"k": 1}])
-    post_for(agent, 9, has_block=True)
-    queryset = MomentPost.objects.visible_to(agent).order_by("pk")
-    rows = queryset.values_list(*dashboard.HOME_POST_FIELDS)
-    sql, params = rows.query.sql_with_params()
-    fields = tuple(MomentPost._meta.get_field(name) for name in dashboard.HOME_POST_FIELDS)
-    (converted,) = read_together([Statement(sql, params, fields)])
-    assert converted == list(rows)
-    if connection.vendor == "sqlite":  # unconverted, the driver's values differ
-        (raw,) = read_together([Statement(sql, params)])
-        assert raw != converted
-    start, end = dashboard.local_day_bounds(agent, dt.date(2026, 11, 25))
-    statement = dashboard._compiled_read(
-        "test.posts",
-        lambda viewer, *, start, end: MomentPost.objects.visible_to(viewer)
-        .between(start, end)
-        .order_by("-scheduled_at", "id")
-        .values_list(*dashboard.HOME_POST_FIELDS),
-        agent,
-        fields,
-        start=start,
-        end=end,
-    )
-    assert read_together([statement]) == [list(rows.order_by("-scheduled_at", "pk"))]
-
-
-def test_a_viewers_read_refuses_any_value_compiled_in_but_the_viewers_id(team):
-    """A value of the page's own must be passed as a value: compiled into ``build``'s
-    statement it would be reused for every viewer, so it is refused."""
-    from scheduler.models import MomentPost
-
-    _, agent, _ = team
-    with pytest.raises(ValueError, match="other than the viewer's id"):
-        dashboard._compiled_read(
-            "test.refused",
-            lambda viewer: MomentPost.objects.visible_to(viewer)
-            .exclude(status=PostStatus.CANCELLED)
-            .values_list("id"),
-            agent,
-        )
-    inactive = AgentFactory(is_active=False)
-    assert (
-        dashboard._compiled_read(
-            "test.none",
-            lambda viewer: MomentPost.objects.visible_to(viewer).values_list("id"),
-            inactive,
-        )
-        is None
-    )
-
-
 def test_two_leads_each_see_their_own_teams_queue_and_figures(team):
-    """The lead's reads go together: each lead's queue, members and pool are their own team's,
-    whichever lead's page was drawn first; an inactive member has no row."""
+    """Each lead's queue, members and pool are their own team's, whichever lead's page was
+    drawn first; an inactive member has no row."""
     lead, agent, _ = team
     other_lead = LeadFactory()
     other_agent = AgentFactory(team=other_lead.led_team)
@@ -541,7 +371,7 @@ def test_two_leads_each_see_their_own_teams_queue_and_figures(team):
         (lead, agent, waiting),
         (other_lead, other_agent, other_waiting),
     ):
-        home = dashboard.lead_home(viewer)
+        home = selectors.lead_home(viewer)
         assert [p.pk for p in home.review_queue] == [post.pk]
         assert home.review_queue[0].persona.owner == member
         assert gone not in [row.agent for row in home.agents]
@@ -551,21 +381,16 @@ def test_two_leads_each_see_their_own_teams_queue_and_figures(team):
 
 
 @pytest.mark.parametrize("first", [0, 1])
-def test_each_lead_gets_their_teams_week_and_pool_whichever_lead_compiled_the_reads(first):
-    """The lead home's queue, week and pool are compiled once per kind of viewer, the team,
-    the week's bounds and the warmth thresholds passed with each request: two leads of two
-    teams, in two time zones (two weeks) and with two half-lives (two sets of thresholds),
-    each get their own team's figures, as the ORM counts them, whichever lead's page compiled
-    the statements."""
+def test_each_lead_gets_their_teams_week_and_pool_whichever_lead_read_first(first):
+    """Two leads of two teams, in two time zones (two weeks) and with two half-lives (two
+    sets of thresholds), each get their own team's figures, as the ORM counts them, whichever
+    lead's page was read first."""
     from django.db.models import Count, Q
 
     from contacts.models import Contact
-    from crm import scoping
     from scheduler.insights import PLANNED
     from scheduler.models import MomentPost
 
-    for key in [key for key in scoping._compiled if key[0].startswith("lead_home.")]:
-        del scoping._compiled[key]
     leads = [LeadFactory(time_zone="Asia/Shanghai"), LeadFactory(time_zone="America/New_York")]
     monday = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # Shanghai's week, not New York's
     for lead, half_life in zip(leads, (14, 3), strict=True):
@@ -595,7 +420,7 @@ def test_each_lead_gets_their_teams_week_and_pool_whichever_lead_compiled_the_re
                 erased_at=NOW,
             )
     for viewer in (leads[first], leads[1 - first], leads[first]):
-        home = dashboard.lead_home(viewer)
+        home = selectors.lead_home(viewer)
         team = viewer.led_team
         start = dt.datetime.combine(home.week_start, dt.time.min, tzinfo=viewer.tzinfo)
         posts = MomentPost.objects.filter(persona__owner__team=team)
