@@ -8,8 +8,9 @@ from contacts.api import views as contacts_api
 from content.api import ComplianceCheckViewSet, ContentItemViewSet
 from crm.api.auth import ObtainAuthTokenView
 from crm.api.views import TeamViewSet, UserViewSet
-from scheduler import api as scheduler_api
-from scheduler.api_insights import InsightsViewSet
+from scheduler.api.insights import InsightsViewSet
+from scheduler.api.posts import CalendarViewSet, MomentPostViewSet, PlanViewSet
+from scheduler.api.windows import PostingWindowViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -23,10 +24,10 @@ router.register("groups", contacts_api.GroupViewSet, basename="contactgroup")
 router.register("tags", contacts_api.TagViewSet, basename="contacttag")
 router.register("interactions", api_interactions.InteractionViewSet, basename="interaction")
 router.register("alerts", api_interactions.AlertViewSet, basename="alert")
-router.register("windows", scheduler_api.PostingWindowViewSet, basename="window")
-router.register("posts", scheduler_api.MomentPostViewSet, basename="post")
-router.register("plans", scheduler_api.PlanViewSet, basename="plan")
-router.register("calendar", scheduler_api.CalendarViewSet, basename="calendar")
+router.register("windows", PostingWindowViewSet, basename="window")
+router.register("posts", MomentPostViewSet, basename="post")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("calendar", CalendarViewSet, basename="calendar")
 router.register("insights", InsightsViewSet, basename="insights")
 
 urlpatterns = [

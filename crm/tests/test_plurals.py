@@ -32,7 +32,7 @@ from scheduler.models import MomentPost, PostStatus
 from scheduler.services import PlanResult
 from scheduler.tests.factories import ContentItemFactory, PostFactory
 from scheduler.tests.test_pages import next_monday, this_week_post
-from scheduler.views import plan_summary
+from scheduler.views.posts import plan_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""/api/v1/windows/, /posts/ (+ actions), /plans/, /calendar/."""
+"""/api/v1/posts/ (+ actions), /plans/, /calendar/; ``api_error`` answers a refused service
+call as a 4xx with field errors and the rule or code that refused it."""
 
 from __future__ import annotations
 
@@ -59,51 +60,6 @@ def api_error(exc: DjangoValidationError) -> exceptions.APIException:
     if getattr(exc, "code", None) == "forbidden":
         return exceptions.PermissionDenied(" ".join(exc.messages))
     return exceptions.ValidationError(detail)
-
-
-class PostingWindowViewSet(viewsets.ModelViewSet):
-    """Windows the caller may see. Agents add and change their own; a lead, the team's."""
-
-    serializer_class = PostingWindowSerializer
-    filterset_fields = ["name", "team", "owner", "active"]
-    ordering_fields = ["id", "start", "name"]
-    ordering = ["start", "id"]
-
-    def get_queryset(self):
-        return PostingWindow.objects.visible_to(self.request.user).select_related("team")
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        for_team = data.pop("for_team", False)
-        try:
-            serializer.instance = services.window_create(
-                by=self.request.user, for_team=for_team, **data
-            )
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("for_team", None)
-        try:
-            serializer.instance = services.window_update(
-                window=serializer.instance, by=self.request.user, **data
-            )
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-
-    def perform_destroy(self, instance):
-        try:
-            services.window_delete(window=instance, by=self.request.user)
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-
-    @extend_schema(responses=PostingWindowSerializer(many=True))
-    @action(detail=False, methods=["get"])
-    def effective(self, request: Request) -> Response:
-        """The caller's own effective windows (defaults, team, own, layered by name)."""
-        windows = PostingWindow.objects.effective_for(request.user)
-        return Response(self.get_serializer(windows, many=True).data)
 
 
 class PostFilter(django_filters.FilterSet):

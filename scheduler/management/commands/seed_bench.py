@@ -1,5 +1,8 @@
 """``manage.py seed_bench``: the benchmark data set, written to PostgreSQL with COPY.
 
+It writes the rows of contacts, content and scheduler, so it lives in the highest of those
+apps (the core imports no app above it).
+
 Default scale (the performance issue's): 200 agents in 20 teams (the first agent of each team
 is its lead), 1,000 contacts each (200,000), 10 interactions per contact on average
 (2,000,000, a few busy leads and many quiet ones, over the last 180 days), 2,000 content
@@ -157,7 +160,7 @@ def check_columns(model: type[models.Model], written: Sequence[str]) -> None:
         raise CommandError(
             f"{model._meta.label}: seed_bench writes {sorted(written)}, the table has "
             f"{sorted(expected)} (missing {sorted(missing)}, unknown {sorted(unknown)}); "
-            "teach crm/management/commands/seed_bench.py about the change."
+            "teach scheduler/management/commands/seed_bench.py about the change."
         )
 
 

@@ -1,0 +1,1 @@
+"""The scheduler's pages: calendars (``calendar``), actions on posts (``posts``), insights."""
