@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import django_filters
 from django.apps import apps
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,7 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from contacts import selectors
 from contacts.api.serializers import OwnedPrimaryKeyField, service_errors
 from contacts.models import Alert, AlertKind, Contact, Interaction, InteractionKind
 from contacts.services.interactions import interaction_delete, interaction_log, interaction_move
@@ -169,13 +167,6 @@ class InteractionViewSet(
         with service_errors():
             interaction_delete(interaction=interaction)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def paginate_queryset(self, queryset):
-        # A lead's page is read from each agent's (owner, at) index, not the team's rows.
-        owners = selectors.contact_owners(user=self.request.user)
-        if owners is not None and connection.vendor == "postgresql":
-            queryset = selectors.EachAgentsFirst(queryset, owners)
-        return super().paginate_queryset(queryset)
 
 
 class AlertSerializer(serializers.ModelSerializer):

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +22,6 @@ from contacts.models import (
     Stage,
     Tag,
 )
-from contacts.phones import mask_phone
-from contacts.selectors_list import contact_labels
 
 
 @contextmanager
@@ -215,117 +207,6 @@ class ContactSerializer(serializers.ModelSerializer):
             return services.contact_update(
                 contact=instance, tag_names=tag_names, groups=groups, **validated_data
             )
-
-
-# What ``ContactSerializer`` reads from a contact row for the list (``.values(*LIST_COLUMNS)``);
-# ``warmth_ref`` only for a cursor's position when the list is ordered by it, never shown.
-LIST_COLUMNS = (
-    "id",
-    "owner_id",
-    "persona_id",
-    "name",
-    "remark",
-    "wechat_id",
-    "phone",
-    "source",
-    "city",
-    "stage",
-    "notes",
-    "next_follow_up",
-    "marketing_consent",
-    "last_interaction_at",
-    "warmth_ref",
-    "created",
-    "updated",
-)
-
-
-def _datetime(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
-    """DRF's ``DateTimeField`` output: ISO 8601 in the current time zone, UTC as ``Z``."""
-    if not value:
-        return None
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _ordered_by(contacts: QuerySet[Contact]) -> set[str]:
-    return {term.lstrip("-") for term in contacts.query.order_by if isinstance(term, str)}
-
-
-def contact_list_values(contacts: QuerySet[Contact]) -> QuerySet:
-    """The list's rows as dicts of ``LIST_COLUMNS``, for ``contact_list_data``; with
-    ``last_touch`` when the list is ordered by it (the cursor reads it from the last row).
-
-    On PostgreSQL each row brings its tag names and group ids along as arrays ordered by
-    name, so a page is one query; elsewhere ``contact_list_data`` reads them in a second.
-    """
-    columns = [*LIST_COLUMNS]
-    if "last_touch" in _ordered_by(contacts):
-        columns.append("last_touch")
-    if connection.vendor != "postgresql":
-        return contacts.values(*columns)
-    return contacts.values(*columns, **_membership_arrays())
-
-
-@functools.cache
-def _membership_arrays() -> dict[str, RawSQL]:
-    """Each contact's tag names and group ids as PostgreSQL arrays ordered by name then id.
-    Plain SQL: the ORM's ``ArraySubquery`` of the same joins was resolved and compiled again
-    for every request, half a millisecond of the list's four."""
-    tags, groups = Contact.tags.through._meta, Contact.groups.through._meta
-    contact = f'"{Contact._meta.db_table}"."id"'
-    return {
-        "tag_names": RawSQL(
-            f'ARRAY(SELECT t.name FROM "{tags.db_table}" l JOIN "{Tag._meta.db_table}" t '
-            f"ON t.id = l.tag_id WHERE l.contact_id = {contact} ORDER BY t.name, t.id)",
-            (),
-        ),
-        "group_ids": RawSQL(
-            f'ARRAY(SELECT g.id FROM "{groups.db_table}" l '
-            f'JOIN "{ContactGroup._meta.db_table}" g ON g.id = l.contactgroup_id '
-            f"WHERE l.contact_id = {contact} ORDER BY g.name, g.id)",
-            (),
-        ),
-    }
-
-
-def contact_list_data(rows: Iterable[dict]) -> list[dict]:
-    """``ContactSerializer(contacts, many=True).data`` for the list, from
-    ``contact_list_values`` rows: the same keys in the same order with the same values (a test
-    holds the two equal), written out by hand because DRF's per-field machinery was most of
-    the list's time.
-    """
-    rows = list(rows)
-    if rows and "tag_names" not in rows[0]:
-        labels = contact_labels([row["id"] for row in rows])
-        for row in rows:
-            tags, groups = labels.get(row["id"], ((), ()))
-            row["tag_names"] = [name for _, name in tags]
-            row["group_ids"] = [pk for pk, _ in groups]
-    tz = timezone.get_current_timezone()
-    return [
-        {
-            "id": row["id"],
-            "owner": row["owner_id"],
-            "persona": row["persona_id"],
-            "name": row["name"],
-            "remark": row["remark"],
-            "wechat_id": row["wechat_id"],
-            "phone_masked": mask_phone(row["phone"]),
-            "source": row["source"],
-            "city": row["city"],
-            "stage": row["stage"],
-            "tags": row["tag_names"],
-            "groups": row["group_ids"],
-            "notes": row["notes"],
-            "next_follow_up": row["next_follow_up"].isoformat() if row["next_follow_up"] else None,
-            "marketing_consent": bool(row["marketing_consent"]),
-            "last_interaction_at": _datetime(row["last_interaction_at"], tz),
-            "created": _datetime(row["created"], tz),
-            "updated": _datetime(row["updated"], tz),
-        }
-        for row in rows
-    ]
 
 
 class ImportErrorSerializer(serializers.Serializer):

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts import selectors, services
-from contacts.api.list_rows import ContactListRows, list_queryset, page_data, with_last_touch
 from contacts.api.serializers import (
     BulkSerializer,
     ContactImportSerializer,
@@ -23,26 +22,15 @@ from contacts.api.serializers import (
     ImportUploadSerializer,
     PersonaSerializer,
     TagSerializer,
-    contact_list_data,
-    contact_list_values,
     service_errors,
 )
 from contacts.filters import ContactFilter
 from contacts.forms import BulkAction
 from contacts.models import Contact, ContactGroup, Persona, Tag
+from contacts.selectors import with_last_touch
 from contacts.selectors_list import ANCHORED as PERSONAL_DATA_COLUMNS
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy", "erase", "reveal_phone"}
-
-
-class TieBreakOrderingFilter(OrderingFilter):
-    """``?ordering=name`` becomes ``name, id``: every ordering ends in a unique column."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = list(super().get_ordering(request, queryset, view) or [])
-        if ordering and not any(term.lstrip("-") in {"id", "pk"} for term in ordering):
-            ordering.append("-id" if ordering[0].startswith("-") else "id")
-        return ordering
 
 
 class UsedFiltersBackend(DjangoFilterBackend):
@@ -66,7 +54,8 @@ class UsedFiltersBackend(DjangoFilterBackend):
         )
 
 
-FILTERS = [UsedFiltersBackend, TieBreakOrderingFilter]
+# The pager ends every ordering in the id (``crm.api.pagination.with_unique_end``).
+FILTERS = [UsedFiltersBackend, OrderingFilter]
 
 
 class OwnedWritesMixin:
@@ -154,27 +143,11 @@ class ContactViewSet(
     cursor_anchored = PERSONAL_DATA_COLUMNS  # out of the cursors, as in the contact list
 
     def get_queryset(self):
-        if self.action == "list":
-            # The list's rows are read as plain values (``list`` below): the related rows
-            # ``contact_list`` joins and prefetches for model instances are not needed.
-            return self.scope(list_queryset(self.request.user))
         return self.scope(with_last_touch(selectors.contact_list(user=self.request.user)))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """Your contacts (a lead: the team's), 50 to a cursor page; filters and ordering."""
-        if UsedFiltersBackend().names_a_filter(request, None, self):
-            rows = contact_list_values(self.filter_queryset(self.get_queryset()))
-        else:
-            # Unfiltered, the page is read by a statement compiled once (``list_rows``), or,
-            # for a shape it does not know, as above.
-            rows = ContactListRows(
-                request.user,
-                lambda: contact_list_values(self.filter_queryset(self.get_queryset())),
-            )
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(contact_list_data(rows))
-        return self.get_paginated_response(page_data(page))
+        return super().list(request, *args, **kwargs)
 
     @action(detail=True, methods=["post"], url_path="reveal-phone")
     def reveal_phone(self, request: Request, pk=None) -> Response:

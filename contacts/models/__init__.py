@@ -33,7 +33,6 @@ from contacts.models.pool import (
     ContactGroup,
     ContactQuerySet,
     GroupKind,
-    SourceCount,
     Stage,
     Tag,
 )
@@ -62,7 +61,6 @@ __all__ = [
     "InteractionKind",
     "InteractionQuerySet",
     "Persona",
-    "SourceCount",
     "Stage",
     "Tag",
     "nurturing_days",

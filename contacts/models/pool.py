@@ -135,7 +135,7 @@ class Contact(models.Model):
     remark = models.CharField(_("remark name"), max_length=60, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=40, blank=True)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
-    # Read only per agent, through contact_owner_source_active (and SourceCount).
+    # Read only per agent, through contact_owner_source_active (the source menu's counts).
     source = models.CharField(_("source"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
@@ -176,17 +176,17 @@ class Contact(models.Model):
         indexes = [
             # Ends in -id like every warmth ordering, so "hottest n" is an index scan of n rows.
             models.Index(fields=["owner", "-warmth_ref", "-id"], name="contact_owner_warmth"),
-            # The list's "latest interaction" order, never-touched contacts last, as each
-            # agent's first rows are read for a lead's page (``selectors_list.first_rows``):
-            # with the default DESC NULLS FIRST PostgreSQL sorted every contact of the agent.
+            # Latest interaction first, never-touched contacts last, per agent. The list now
+            # orders by ``last_touch`` (a Coalesce of the column, so its keyset has no NULL),
+            # which this index does not hold: that order sorts the visible rows.
             NullsLastIndex(
                 F("owner"),
                 F("last_interaction_at").desc(nulls_last=True),
                 F("id").desc(),
                 name="contact_owner_last_touch",
             ),
-            # The list's default order (newest first), read per agent for a lead's page
-            # (``selectors_list.first_rows``): n index entries an agent.
+            # The list's default order (newest first): an agent's page, deep or not, is n
+            # index entries from its cursor on.
             models.Index(fields=["owner", "-created", "-id"], name="contact_owner_created"),
             # The home's follow-ups due (``crm.dashboard``): the agent's dated contacts in date
             # order, n index entries, where the heap scan read every one of the agent's
@@ -199,9 +199,9 @@ class Contact(models.Model):
             ),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["owner", "name"], name="contact_owner_name"),
-            # A list filtered by source, and its count, per agent from the index alone once the
-            # table is vacuumed; on SQLite also the source menu and count
-            # (``selectors_list.source_summary``; PostgreSQL reads ``SourceCount``).
+            # A list filtered by source, and the source menu with its counts
+            # (``selectors_list.source_summary``), per agent from the index alone once the
+            # table is vacuumed.
             models.Index(
                 fields=["owner", "source"],
                 name="contact_owner_source_active",
@@ -229,37 +229,3 @@ class Contact(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
-
-
-class SourceCount(models.Model):
-    """How many active (not erased) contacts an agent has from each source: the contact list's
-    source menu and count, read from a row per agent and source instead of counting a team's
-    10,000 contacts on every page.
-
-    Kept by PostgreSQL itself (migration ``0008_sourcecount``): triggers on the contacts table
-    add and take away on every insert, delete and change of owner, source or erasure, in the
-    same transaction and whatever wrote it (the ORM, an import, COPY, plain SQL), so no code
-    path can forget it. On SQLite (the demo) the table stays empty and the list counts the
-    contacts themselves (``selectors_list.source_summary``). Rows are never written by Django.
-    """
-
-    # No database constraint: the rows come and go with the contacts, whose triggers remove a
-    # row once it counts none; deleting a user deletes their contacts first.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    source = models.CharField(max_length=40, blank=True)
-    active = models.PositiveIntegerField(default=0)
-
-    objects = OwnedQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "source"], name="sourcecount_owner_source")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.owner_id} {self.source!r}: {self.active}"

@@ -1,4 +1,4 @@
-"""``{% warmth_panel contact %}``, ``{% warmth_badge contact %}`` and ``{% warmth_alerts %}``:
+"""``{% warmth_panel contact %}``, ``{{ value|warmth }}`` and ``{% warmth_alerts %}``:
 warmth on any page, server-drawn."""
 
 from __future__ import annotations
@@ -6,16 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from contacts import warmth
 from contacts.charts import warmth_svg
 from contacts.models import Contact, Interaction
-from contacts.rows import RowKit, contact_badge, escape, render_badge
 from contacts.warmth import alerts as alert_reads
-from contacts.warmth import half_life
 from contacts.warmth import selectors as selectors_warmth
 from contacts.warmth.tiers import thresholds
 
@@ -64,67 +60,6 @@ def warmth_shown(value: float) -> str:
 @register.inclusion_tag("contacts/_warmth_panel_body.html", takes_context=True)
 def warmth_panel(context, contact: Contact) -> dict:
     return panel_context(contact, context["request"].user)
-
-
-@register.simple_tag(takes_context=True)
-def warmth_badge(context, contact: Contact, quick: bool = True) -> SafeString:
-    """A contact's warmth and tier now, with one-click logging buttons for the owner.
-
-    Made for list rows: the half-life of each owner is read once per page render (cached on
-    the render context) and the labels, log URL and quick kinds once per request
-    (``contacts.rows.RowKit``), so a page's query count does not grow with its rows. A row
-    annotated by ``with_tier(now)`` is read as it is.
-    """
-    request = context.get("request")
-    kit = RowKit.for_request(request)
-    if hasattr(contact, "warmth_now"):
-        value, tier = contact.warmth_now, contact.tier
-    else:
-        half_lives = context.render_context.setdefault("warmth_badge_half_life", {})
-        if contact.owner_id not in half_lives:
-            half_lives[contact.owner_id] = half_life.for_owner(contact.owner_id)
-        value, tier = kit.warmth_of(
-            contact.warmth_ref, timezone.now(), half_lives[contact.owner_id]
-        )
-    user = getattr(request, "user", None)
-    return mark_safe(  # render_badge escapes every piece
-        contact_badge(
-            kit,
-            contact,
-            value=value,
-            tier=tier,
-            viewer_id=user.pk if user is not None else None,
-            quick=quick,
-        )
-    )
-
-
-@register.simple_tag(takes_context=True)
-def warmth_badge_markup(
-    context,
-    contact: Contact,
-    value: float,
-    tier: str,
-    kinds=(),
-    message: str = "",
-    undo: Interaction | None = None,
-) -> SafeString:
-    """The badge of ``contacts/_warmth_badge.html`` from values a view worked out (the badge an
-    htmx log swaps in): ``kinds`` are the buttons' ``InteractionKind`` rows; ``undo``, the
-    interaction just logged, gets a button that deletes it again."""
-    kit = RowKit.for_request(context.get("request"))
-    return mark_safe(  # render_badge escapes every piece
-        render_badge(
-            kit,
-            pk=contact.pk,
-            name=escape(contact.display_name),
-            value=value,
-            tier=tier,
-            buttons=kit.quick_kinds(list(kinds)) if kinds else (),
-            message=str(message) if message else "",
-            undo_url=reverse("contacts:interaction-delete", args=[undo.pk]) if undo else "",
-        )
-    )
 
 
 @register.inclusion_tag("contacts/_alerts.html", takes_context=True)

@@ -1,11 +1,9 @@
-"""``selectors.contact_hottest``: a team's warmest leads from the per-agent index, same rows as
-``visible_to``."""
+"""``selectors.contact_hottest``: a team's warmest leads, the same rows as ``visible_to``'s
+``hottest``."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts import selectors
@@ -89,22 +87,6 @@ def test_a_lead_reads_in_one_query_whatever_the_team_size(company, django_assert
     with django_assert_num_queries(1):
         got = selectors.contact_hottest(user=lead, n=3)
     assert [c.pk for c in got] == _plain(lead, 3)
-
-
-@pytest.mark.postgres
-def test_on_postgresql_each_agents_top_n_is_read_from_the_owner_index(company):
-    lead = company["lead"]
-    with CaptureQueriesContext(connection) as queries:
-        selectors.contact_hottest(user=lead, n=3)
-    [query] = queries.captured_queries
-    assert "CROSS JOIN LATERAL" in query["sql"]
-    # The per-agent part is an index scan on the agent's rows, not a scan of the table (which
-    # index is the planner's choice on a table this small; bench/warmth.py shows the big one).
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + query["sql"])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Cond: (owner_id = " in plan
 
 
 def test_a_deactivated_members_contacts_stay_in_as_visible_to_has_them(company):

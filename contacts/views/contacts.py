@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -18,7 +17,6 @@ from contacts import selectors, selectors_list, services
 from contacts.filters import ContactFilter
 from contacts.forms import BulkAction, BulkForm, ContactForm, NotesForm
 from contacts.models import Contact, Stage
-from contacts.rows import RowKit, bare_options, options, render_rows, select, translated
 from contacts.services.contacts import split_names
 from contacts.views.common import add_service_errors, pool_user_required, safe_next
 
@@ -47,52 +45,34 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     visible = selectors_list.visible_contacts(user=user)
     queryset = visible
     filtered, filter_errors = False, None
-    # Without a filter parameter the filter set would apply nothing; building its form (a
-    # scoped queryset per menu) is a fifth of a landing page's cost, so it is left out.
+    # Without a filter parameter the filter set would apply nothing: its form (a scoped
+    # queryset per menu) is left unbuilt.
     if request.GET.keys() & ContactFilter.base_filters.keys():
         contact_filter = ContactFilter(request.GET, queryset=queryset, request=request)
         queryset = contact_filter.qs
         filtered, filter_errors = _is_filtered(contact_filter), contact_filter.errors
-    owners = selectors.contact_owners(user=user)
-    page = selectors_list.contact_keyset_page(
-        queryset,
+    page = selectors_list.contact_page(
+        request,
+        selectors_list.list_rows(queryset, now=timezone.now()),
         sort=sort,
-        cursor=selectors_list.Cursor.decode(request.GET.get("cursor"), sort),
         anchors=visible,
-        owners=owners,
-        columns=selectors_list.row_columns(user=user),
-        # Unfiltered (what most visits are), the page's statements are compiled once.
-        viewer=None if filtered else user,
     )
-    summary, found, labels = selectors_list.list_extras(
-        user=user, contact_ids=[contact.pk for contact in page]
-    )
-    # Unfiltered, the count is the summary's (one scan for both); filtered, its own query.
-    count = queryset.count() if filtered else summary.total
-    pages = max(1, -(-count // selectors_list.PAGE_SIZE))
-    kit = RowKit.for_request(request)
-    kit.use_kinds([code for _, code, _ in found["kinds"]])
-    rows = render_rows(
-        page.object_list, kit=kit, viewer_id=user.pk, labels=labels, now=timezone.now()
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("cursor", None)
-    query_string = params.urlencode()
+    summary = selectors_list.source_summary(user=user)
+    options = selectors_list.list_options(user=user)
+    query_string = request.GET.copy()
+    query_string.pop("cursor", None)
     return render(
         request,
         "contacts/contact_list.html",
         {
             "filter_errors": filter_errors,
             "page": page,
-            "count": count,
-            "page_number": min(page.number, pages),
-            "pages": pages,
-            "next_url": _page_url(query_string, page.next_cursor),
-            "previous_url": _page_url(query_string, page.previous_cursor),
-            "rows": rows,
-            "query_string": query_string,
-            "menus": _menus(request, found, summary.sources, sort),
+            # Unfiltered, the count is the source menu's (one read for both).
+            "count": queryset.count() if filtered else summary.total,
+            "kinds": options.kinds,
+            "sort": sort,
+            "query_string": query_string.urlencode(),
+            "menus": _menus(options, summary.sources, user),
         },
     )
 
@@ -105,37 +85,20 @@ def _is_filtered(contact_filter: ContactFilter) -> bool:
     )
 
 
-def _page_url(query_string: str, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    return f"?{query_string}&cursor={cursor}" if query_string else f"?cursor={cursor}"
-
-
-def _menus(
-    request: HttpRequest, found: dict[str, list], sources: list[str], sort: str
-) -> dict[str, SafeString]:
-    """The filter menus' and the bulk form's options (drawn in Python: a lead's page has a
-    couple of hundred) from ``found`` (``selectors_list.list_options``). The bulk form offers
-    the user's own tags and groups, taken from the visible ones the filters list."""
-    get, uid = request.GET.get, request.user.pk
-    own_tags = [(pk, name) for pk, name, owner in found["tags"] if owner == uid]
-    own_groups = [(pk, name) for pk, name, owner in found["groups"] if owner == uid]
-    empty = [("", "---------")]
-    stages = translated("stage", lambda: Stage.choices)
+def _menus(options: selectors_list.ListOptions, sources: list[str], user) -> dict[str, list]:
+    """The filter menus' and the bulk form's choices, ``(value, label)``; the bulk form
+    offers the user's own tags and groups among the visible ones the filters list."""
     return {
-        "tag": options([(pk, name) for pk, name, _ in found["tags"]], get("tag")),
-        "group": options([(pk, name) for pk, name, _ in found["groups"]], get("group")),
-        "stage": options(stages, get("stage"), escaped=True),
-        "tier": options(translated("tier", lambda: TIER_CHOICES), get("tier"), escaped=True),
-        "source": bare_options(sources, get("source")),
-        "persona": options([(pk, name) for pk, name, _ in found["personas"]], get("persona")),
-        "sort": options(translated("sort", SORT_LABELS.items), sort, escaped=True),
-        "bulk_action": select(
-            "action", "b-action", translated("bulk", lambda: BulkAction.CHOICES), escaped=True
-        ),
-        "bulk_tag": select("tag", "b-tag", empty + own_tags),
-        "bulk_group": select("group", "b-group", empty + own_groups),
-        "bulk_stage": select("stage", "b-stage", [("", "-"), *stages], escaped=True),
+        "tag": [(tag.pk, tag.name) for tag in options.tags],
+        "group": [(group.pk, group.name) for group in options.groups],
+        "stage": Stage.choices,
+        "tier": TIER_CHOICES,
+        "source": sources,
+        "persona": [(persona.pk, persona.nickname) for persona in options.personas],
+        "sort": list(SORT_LABELS.items()),
+        "bulk_action": BulkAction.CHOICES,
+        "bulk_tag": [(tag.pk, tag.name) for tag in options.own(options.tags, user)],
+        "bulk_group": [(group.pk, group.name) for group in options.own(options.groups, user)],
     }
 
 
