@@ -6,13 +6,14 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OrderBy, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.personas import Persona
 from contacts.phones import mask_phone, national_digits
 from contacts.warmth.expressions import WarmthQuerySetMixin
+from crm.database import NullsLastIndex
 from crm.scoping import OwnedQuerySet
 
 
@@ -83,26 +84,6 @@ class ContactGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class NullsLastIndex(models.Index):
-    """An index with ``DESC NULLS LAST`` columns, which SQLite does not take in an index: there
-    they are plain ``DESC`` (the same order: SQLite's NULL is the smallest value), so the demo's
-    database and its table rebuilds get the index too."""
-
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "sqlite":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
-        plain = models.Index(
-            *(_without_nulls_last(expression) for expression in self.expressions), name=self.name
-        )
-        return plain.create_sql(model, schema_editor, using=using, **kwargs)
-
-
-def _without_nulls_last(expression):
-    if isinstance(expression, OrderBy) and expression.descending and expression.nulls_last:
-        return OrderBy(expression.expression, descending=True)
-    return expression
 
 
 class ContactQuerySet(WarmthQuerySetMixin, OwnedQuerySet):
@@ -202,10 +183,13 @@ class Contact(models.Model):
             # A list filtered by source, and the source menu with its counts
             # (``selectors_list.source_summary``), per agent from the index alone once the
             # table is vacuumed.
+            # With the stored warmth beside it, the lead home's counts of each member's hot,
+            # warm and active contacts read this index alone too (``homes.selectors``).
             models.Index(
                 fields=["owner", "source"],
                 name="contact_owner_source_active",
                 condition=Q(erased_at__isnull=True),
+                include=["warmth_ref"],
             ),
         ]
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,10 +39,10 @@ from contacts.models import (
     Stage,
 )
 from contacts.services.contacts import groups_resolve, tags_resolve
+from crm.database import bulk_set
 from crm.models import User
 
 BATCH_SIZE = 1000
-UPDATE_BATCH_SIZE = 100
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 
 SAME_PHONE_AS_ROW = gettext_noop("Same mobile number as row %(row)s.")
@@ -298,49 +298,14 @@ def _write_batch(
         now = timezone.now()
         for contact in rewrite:
             contact.updated = now
-        _bulk_set(
-            rewrite, [*_TEXT_FIELDS, "next_follow_up", "marketing_consent", "persona", "updated"]
+        bulk_set(
+            Contact,
+            rewrite,
+            [*_TEXT_FIELDS, "next_follow_up", "marketing_consent", "persona", "updated"],
         )
     _link_tags_and_groups(owner, [*new, *matched.values()])
     problems.sort(key=lambda problem: problem.row)
     return len(new), len(matched), problems
-
-
-def _bulk_set(contacts: list[Contact], fields: list[str]) -> None:
-    """Write ``fields`` of many contacts at once.
-
-    On PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per 1,000 rows; Django's
-    ``bulk_update`` builds a CASE WHEN per column and row, which costs seconds of Python per
-    thousand rows. Other databases (the SQLite demo) use ``bulk_update`` in small batches.
-    """
-    if connection.vendor != "postgresql":
-        Contact.objects.bulk_update(contacts, fields, batch_size=UPDATE_BATCH_SIZE)
-        return
-    meta = Contact._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    pk_field = meta.pk
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(
-        f"%s::{field.db_type(connection)}" for field in [pk_field, *model_fields]
-    )
-    columns = ", ".join(quote(field.column) for field in [pk_field, *model_fields])
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in model_fields)
-    with connection.cursor() as cursor:
-        for start in range(0, len(contacts), BATCH_SIZE):
-            chunk = contacts[start : start + BATCH_SIZE]
-            params: list = []
-            for contact in chunk:
-                params.append(contact.pk)
-                for field in model_fields:
-                    value = getattr(contact, field.attname)
-                    params.append(field.get_db_prep_save(value, connection))
-            values = ", ".join([f"({placeholders})"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {quote(meta.db_table)} AS c SET {assignments} "
-                f"FROM (VALUES {values}) AS v({columns}) "
-                f"WHERE c.{quote(pk_field.column)} = v.{quote(pk_field.column)}",
-                params,
-            )
 
 
 def _link_tags_and_groups(owner: User, written: list[tuple[CleanRow, Contact]]) -> None:

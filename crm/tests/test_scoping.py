@@ -1,13 +1,9 @@
 """Who sees which users and teams, through pages and the API."""
 
-import datetime as dt
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from crm.models import Team, User
-from crm.scoping import compiled_for_viewer
 from crm.tests.factories import AdminFactory, AgentFactory, CuratorFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +111,8 @@ def test_user_list_query_count_does_not_grow(api_client, django_assert_max_num_q
 
 
 def test_a_leads_scope_statement_reads_each_leads_own_team_as_it_is_now(two_teams):
-    """The owners' subquery is compiled once per process (``team_and_self_sql``) and takes
-    each lead's id as its parameters: two leads get their own teams, and a member who joins
-    after the first read is in the next one."""
+    """A lead's scope is the owners' subquery of their own team as it is at each read: two leads
+    get their own teams, and a member who joins after the first read is in the next one."""
     from contacts.models import Tag
 
     for key in ("lead_a", "lead_b", "a", "a2", "b"):
@@ -143,71 +138,3 @@ def test_a_leads_scope_statement_reads_each_leads_own_team_as_it_is_now(two_team
         == {lead_a.pk, two_teams["a"].pk, two_teams["a2"].pk, mover.pk}
     )
     assert owners(lead_b) == {lead_b.pk}
-
-
-def test_a_statement_compiled_once_takes_each_viewers_id(two_teams):
-    from contacts.models import Tag
-    from contacts.tests.factories import TagFactory
-
-    for user in two_teams.values():
-        TagFactory(owner=user)
-
-    def build(user):
-        return Tag.objects.visible_to(user).order_by("pk").values("pk").query.sql_with_params()
-
-    for viewer in (two_teams["lead_a"], two_teams["lead_b"], two_teams["a"], two_teams["b"]):
-        sql, params = compiled_for_viewer("test.tags", build, viewer)
-        assert params and set(params) == {viewer.pk}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = [pk for (pk,) in cursor.fetchall()]
-        expected = Tag.objects.visible_to(viewer).order_by("pk").values_list("pk", flat=True)
-        assert found == list(expected) and found
-
-
-@pytest.mark.parametrize("viewer", ["a", "lead_a"])
-def test_a_statement_with_any_other_parameter_is_refused(two_teams, viewer):
-    """A value of the query's own, or the viewer's team (``Team.objects.visible_to``)."""
-
-    def with_a_value(user):
-        users = User.objects.filter(pk=user.pk, username="x")
-        return users.values("pk").query.sql_with_params()
-
-    def by_team(user):
-        return Team.objects.visible_to(user).values("pk").query.sql_with_params()
-
-    for name, build in (("test.value", with_a_value), ("test.team", by_team)):
-        with pytest.raises(ValueError, match="other than the viewer's id"):
-            compiled_for_viewer(name, build, two_teams[viewer])
-
-
-def test_a_statement_takes_each_callers_values_in_place_of_the_stand_ins(two_teams):
-    from contacts.models import Tag
-    from contacts.tests.factories import TagFactory
-
-    lead = two_teams["lead_a"]
-    tags = [TagFactory(owner=owner) for owner in (lead, two_teams["a"], two_teams["a"])]
-
-    def build(user, *, after, since, name):
-        found = Tag.objects.visible_to(user).filter(pk__gt=after, created__gte=since)
-        if name is not None:
-            found = found.filter(name=name)
-        return found.order_by("pk").values("pk").query.sql_with_params()
-
-    def read(after, since, name=None):
-        sql, params = compiled_for_viewer(
-            "test.values", build, lead, after=after, since=since, name=name
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [pk for (pk,) in cursor.fetchall()]
-
-    since = tags[0].created
-    assert read(0, since) == [tag.pk for tag in tags]
-    assert read(tags[0].pk, since) == [tags[1].pk, tags[2].pk]  # the same statement, new values
-    assert read(0, since + dt.timedelta(days=1)) == []
-    assert read(0, since, tags[2].name) == [tags[2].pk]  # a value not None: another statement
-    with pytest.raises(TypeError, match="no stand-in"):
-        compiled_for_viewer(
-            "test.values", build, lead, after=0, since=since.replace(tzinfo=None), name=None
-        )
