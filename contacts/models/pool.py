@@ -183,13 +183,10 @@ class Contact(models.Model):
             # A list filtered by source, and the source menu with its counts
             # (``selectors_list.source_summary``), per agent from the index alone once the
             # table is vacuumed.
-            # With the stored warmth beside it, the lead home's counts of each member's hot,
-            # warm and active contacts read this index alone too (``homes.selectors``).
             models.Index(
                 fields=["owner", "source"],
                 name="contact_owner_source_active",
                 condition=Q(erased_at__isnull=True),
-                include=["warmth_ref"],
             ),
         ]
 
